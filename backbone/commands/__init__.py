@@ -1,0 +1,1 @@
+"""One module per `backbone` verb; `backbone.cli` registers them."""

@@ -1,0 +1,1 @@
+"""The demo world: a multi-entity distributor's source systems, with its ground truth."""

@@ -1,0 +1,53 @@
+"""The event log of a simulated distributor: one polars DataFrame per frame of WORLD.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import polars as pl
+
+
+@dataclass
+class World:
+    """Everything that really happened in the simulated business, before any fault."""
+
+    entities: pl.DataFrame
+    warehouses: pl.DataFrame
+    fx_rates: pl.DataFrame
+    items: pl.DataFrame
+    item_xref: pl.DataFrame
+    item_costs: pl.DataFrame
+    price_lists: pl.DataFrame
+    customers: pl.DataFrame
+    suppliers: pl.DataFrame
+    supplier_xref: pl.DataFrame
+    rebate_agreements: pl.DataFrame
+    sales_orders: pl.DataFrame
+    sales_order_lines: pl.DataFrame
+    shipments: pl.DataFrame
+    shipment_freight: pl.DataFrame
+    invoices: pl.DataFrame
+    invoice_lines: pl.DataFrame
+    payments: pl.DataFrame
+    purchase_orders: pl.DataFrame
+    po_lines: pl.DataFrame
+    receipts: pl.DataFrame
+    inventory_daily: pl.DataFrame
+    cycle_counts: pl.DataFrame
+    forecasts: pl.DataFrame
+    period_postings: pl.DataFrame
+    anomalies: pl.DataFrame
+
+    @classmethod
+    def frame_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    def write_parquet(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in self.frame_names():
+            getattr(self, name).write_parquet(directory / f"{name}.parquet")
+
+    @classmethod
+    def read_parquet(cls, directory: Path) -> World:
+        return cls(**{name: pl.read_parquet(directory / f"{name}.parquet") for name in cls.frame_names()})
