@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs (a real PostgreSQL server, Chromium for
-# browser tests) when they are missing. Does nothing when everything is present.
+# the browser tests) when they are missing. Does nothing when everything is present.
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
