@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date
 from pathlib import Path
 
 import polars as pl
+
+from simulator.config import HORIZON_START
+from simulator.engine.assemble import assemble
+from simulator.engine.simulation import simulate
 
 
 @dataclass
@@ -50,4 +55,18 @@ class World:
 
     @classmethod
     def read_parquet(cls, directory: Path) -> World:
-        return cls(**{name: pl.read_parquet(directory / f"{name}.parquet") for name in cls.frame_names()})
+        return cls(
+            **{name: pl.read_parquet(directory / f"{name}.parquet") for name in cls.frame_names()}
+        )
+
+
+def build_world(scale: str, seed: int, days: int = 365, start: date = HORIZON_START) -> World:
+    """Simulate the group for `days` days from `start`; deterministic for (scale, seed).
+
+    Causal: the world of days + N days equals this one on its first `days` days, except for
+    facts that legitimately change later (statuses, updated_at, moved promises, deliveries
+    and invoices that fall after the horizon).
+    """
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    return World(**assemble(simulate(scale, seed, days, start)))

@@ -1,0 +1,1 @@
+"""The simulation engine behind `simulator.world.build_world`, split by business domain."""
