@@ -8,17 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest
 
-import simulator
-
-READY = Path(simulator.__file__).parent / ".world_ready"
-pytestmark = pytest.mark.skipif(
-    not READY.exists(), reason="the world engine (simulator.world.build_world) is not ready yet"
-)
 SEED = 7
 MONTH = "2025-06"
 MONTH_END = date(2025, 6, 30)
@@ -105,7 +98,9 @@ def test_gross_margin_pct(kpis, rows, entity: str) -> None:
     assert truth(kpis, entity, MONTH, "revenue_usd") == pytest.approx(revenue, rel=1e-6)
 
 
-@pytest.mark.parametrize("entity", ["MX01", "MX02", "GROUP"])
+# MX02 books few orders at xs and may have nothing open at a month end: a zero backlog would make
+# the comparison vacuous, so the legacy entity checked here is US02.
+@pytest.mark.parametrize("entity", ["MX01", "US02", "GROUP"])
 def test_backlog_value_usd(kpis, rows, entity: str) -> None:
     rate = rate_of(rows)
     orders = {o["order_id"]: o for o in rows["sales_orders"]}
