@@ -108,18 +108,43 @@ class ScaleConfig:
     n_customers: int
     n_suppliers: int
     order_lines_per_year: int
+    # EDI customers trade through a handful of partners (retail chains, buying groups): each
+    # partner's interchange carries the orders of many ship-to accounts (N1*ST).
+    n_edi_customer_partners: int
 
 
 SCALES: dict[str, ScaleConfig] = {
-    "xs": ScaleConfig("xs", n_items=60, n_customers=60, n_suppliers=8, order_lines_per_year=5_000),
+    "xs": ScaleConfig(
+        "xs",
+        n_items=60,
+        n_customers=60,
+        n_suppliers=8,
+        order_lines_per_year=5_000,
+        n_edi_customer_partners=5,
+    ),
     "s": ScaleConfig(
-        "s", n_items=800, n_customers=600, n_suppliers=40, order_lines_per_year=200_000
+        "s",
+        n_items=800,
+        n_customers=600,
+        n_suppliers=40,
+        order_lines_per_year=200_000,
+        n_edi_customer_partners=24,
     ),
     "m": ScaleConfig(
-        "m", n_items=5_000, n_customers=4_000, n_suppliers=150, order_lines_per_year=5_000_000
+        "m",
+        n_items=5_000,
+        n_customers=4_000,
+        n_suppliers=150,
+        order_lines_per_year=5_000_000,
+        n_edi_customer_partners=60,
     ),
     "l": ScaleConfig(
-        "l", n_items=20_000, n_customers=20_000, n_suppliers=400, order_lines_per_year=50_000_000
+        "l",
+        n_items=20_000,
+        n_customers=20_000,
+        n_suppliers=400,
+        order_lines_per_year=50_000_000,
+        n_edi_customer_partners=120,
     ),
 }
 

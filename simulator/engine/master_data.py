@@ -139,7 +139,9 @@ def build_master(seed: int, scale: cfg.ScaleConfig) -> Master:
         ]
     )
     pairs = _pairs(rng, items, warehouse_lines)
-    customers, customer_frame = _customers(rng, scale.n_customers, items, pairs, warehouse_lines)
+    customers, customer_frame = _customers(
+        rng, scale.n_customers, items, pairs, warehouse_lines, scale.n_edi_customer_partners
+    )
     frames = {
         "entities": pl.DataFrame(
             {
@@ -269,7 +271,9 @@ def _substitutes(item, wh, is_stock, category) -> np.ndarray:
     return out
 
 
-def _customers(rng, n: int, items: Items, pairs: Pairs, warehouse_lines: np.ndarray):
+def _customers(
+    rng, n: int, items: Items, pairs: Pairs, warehouse_lines: np.ndarray, n_edi_partners: int
+):
     ent_share = np.array([cfg.ENTITY_VOLUME_SHARE[e] for e in ENTITY_CODES])
     home = rng.choice(len(ENTITY_CODES), size=n, p=ent_share / ent_share.sum())
     # Even the smallest scale gives every entity a handful of customers of its own.
@@ -340,12 +344,22 @@ def _customers(rng, n: int, items: Items, pairs: Pairs, warehouse_lines: np.ndar
             "payment_terms_days": terms.astype(np.int64),
             "is_intercompany": is_ic,
             "counterparty_entity_code": pl.Series(counterparty.tolist(), dtype=pl.Utf8),
-            "edi_partner_id": pl.Series(
-                np.char.add("EDI", np.char.lstrip(customer_id.astype(str), "C-"))
-            ).scatter(np.flatnonzero(channel_name != "EDI"), None),
+            "edi_partner_id": pl.Series(_edi_partner_ids(customer_id, n_edi_partners)).scatter(
+                np.flatnonzero(channel_name != "EDI"), None
+            ),
         }
     )
     return customers, frame
+
+
+def _edi_partner_ids(customer_id: np.ndarray, n_partners: int) -> np.ndarray:
+    """The trading partner (chain) a customer account orders through.
+
+    Derived from the golden customer number, so a national account present in several entities
+    trades through the same partner everywhere.
+    """
+    number = np.char.lstrip(customer_id.astype(str), "C-").astype(np.int64)
+    return np.char.add("EDI", np.char.zfill((number % n_partners + 1).astype(str), 3))
 
 
 def _intercompany_rows(size: np.ndarray, wh: np.ndarray) -> list[tuple[int, int, int, float]]:
