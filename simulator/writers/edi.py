@@ -125,15 +125,27 @@ def _write(path: str, data: bytes) -> None:
 
 
 def partner_styles(world: World) -> dict[str, X12Style]:
-    """Styles by sorted partner id: the first partner is the VICS one, the second sends one set per
-    interchange, the rest cycle through the other batch styles."""
+    """Styles by sorted partner id: the first partner is the VICS one, the rest cycle through the
+    other batch styles, and the smallest customer partner (fewest accounts) sends one set per
+    interchange, as a small partner on a cheap EDI service does."""
+    customer_partners = _customer_partners(world)
     ids = sorted(
-        set(_customer_partners(world)["edi_partner_id"])
-        | set(_supplier_partners(world)["edi_partner_id"])
+        set(customer_partners["edi_partner_id"]) | set(_supplier_partners(world)["edi_partner_id"])
     )
-    fixed = (VICS, SINGLE)
-    return {pid: fixed[i] if i < len(fixed) else OTHER_STYLES[(i - len(fixed)) % len(OTHER_STYLES)]
-            for i, pid in enumerate(ids)}  # fmt: skip
+    accounts = (
+        customer_partners.group_by("edi_partner_id")
+        .len()
+        .sort(["len", "edi_partner_id"], descending=[False, True])
+    )
+    single = accounts["edi_partner_id"][0] if accounts.height else None
+    batch = [pid for pid in ids if pid != single]
+    styles = {
+        pid: VICS if i == 0 else OTHER_STYLES[(i - 1) % len(OTHER_STYLES)]
+        for i, pid in enumerate(batch)
+    }
+    if single is not None:
+        styles[single] = SINGLE
+    return styles
 
 
 def our_id(entity_code: str) -> str:
