@@ -1,0 +1,77 @@
+"""`backbone run`: load the landing zone into the working warehouse's raw layer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from backbone.config import paths
+
+if TYPE_CHECKING:
+    from ingestion.runner import RunSummary
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+
+
+def run(
+    landing: Annotated[
+        Path | None,
+        typer.Option("--landing", help="Landing zone (default: $BACKBONE_HOME/landing)."),
+    ] = None,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option("--warehouse", help="Working DuckDB file (default: under $BACKBONE_HOME)."),
+    ] = None,
+    erp_url: Annotated[
+        str | None,
+        typer.Option(
+            "--erp-url",
+            help="Group ERP database URL (default: $BACKBONE_ERP_URL, else the landing zone's SQLite file).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Load every source (ERP database, legacy exports, WMS events, EDI) into raw, with quarantine and manifest."""
+    from ingestion.runner import load_landing_zone
+
+    where = paths()
+    summary = load_landing_zone(landing or where.landing, warehouse or where.warehouse, erp_url)
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), indent=2))
+    else:
+        _print(summary)
+    if not summary.ok:
+        raise typer.Exit(code=1)
+
+
+def _print(summary: RunSummary) -> None:
+    console = Console()
+    table = Table(title="backbone run: raw layer loads")
+    table.add_column("source", no_wrap=True)
+    for column in ("loads", "rows read", "loaded", "quarantined", "skipped", "errors"):
+        table.add_column(column, justify="right")
+    for source in summary.sources:
+        table.add_row(
+            source.source_system,
+            str(source.loads),
+            f"{source.rows_read:,}",
+            f"{source.rows_loaded:,}",
+            f"{source.rows_quarantined:,}",
+            str(source.skipped),
+            str(len(source.errors)),
+            style="red" if source.errors else None,
+        )
+    console.print(table)
+    for source in summary.sources:
+        for note in source.notes:
+            console.print(f"[yellow]{source.source_system}[/]: {note}")
+        for error in source.errors:
+            console.print(f"[red]{source.source_system} failed[/]: {error}")
+    console.print("[green]ok[/]" if summary.ok else "[red]some loads failed[/]")

@@ -1,0 +1,362 @@
+"""The one loader every reader goes through.
+
+A reader *stages* what it read into temporary relations (clean rows per raw table, with
+`_source_row`; quarantined rows with raw text and a reason). The loader then, in ONE transaction,
+appends the clean rows to `raw.*` with lineage columns, copies the quarantined rows to
+`quarantine.records`, and writes the `audit.load_manifest` row. A failure anywhere rolls all of
+it back and records a `failed` manifest row instead, so a retry starts from a clean slate.
+
+Files are skipped before parsing when their content hash was already loaded for the same feed;
+the same content under another name is recorded once as `skipped_duplicate`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingestion.manifest import (
+    LOADED_STATUSES,
+    ManifestRow,
+    file_hashes,
+    new_load_id,
+    relative_to_or_name,
+    utcnow,
+    write_manifest,
+)
+from ingestion.quarantine import insert_records
+from ingestion.warehouse import append_to_raw, lit
+
+
+@dataclass
+class Staged:
+    """What a reader read from one file, waiting in temporary relations to be committed."""
+
+    rows_read: int
+    outputs: dict[str, str] = field(default_factory=dict)  # raw table -> relation
+    # Rows that belong to a counted row of `outputs` (an array exploded out of one event): landed
+    # with the same lineage, not counted again in rows in/loaded.
+    child_outputs: dict[str, str] = field(default_factory=dict)
+    quarantine: list[str] = field(default_factory=list)  # relations of quarantined rows
+    notes: list[str] = field(default_factory=list)
+    whole_file_quarantined: bool = False
+    edi_sets: str | None = None  # relation shaped like quarantine.edi_sets (minus load columns)
+
+
+@dataclass
+class LoadResult:
+    source_system: str
+    feed: str
+    source: str
+    status: str  # loaded | quarantined | skipped_duplicate | already_loaded | failed
+    load_id: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_unchanged: int = 0
+    rows_deleted: int = 0
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+Stager = Callable[[duckdb.DuckDBPyConnection, Path, "TempNames"], Staged]
+
+# Files per transaction: each file is whole inside one transaction, and a transaction carries up
+# to this many files (or bytes), because a commit costs an fsync and a landing zone holds
+# thousands of small daily files. A failing file rolls its batch back; the batch is then retried
+# file by file so only the bad file fails.
+BATCH_FILES = 64
+BATCH_BYTES = 64 << 20
+
+
+class TempNames:
+    """Unique names for a reader's temporary relations (all start with `_bb_`)."""
+
+    _counter = itertools.count()
+
+    def __call__(self, stem: str) -> str:
+        return f"_bb_{stem}_{next(self._counter)}"
+
+    @staticmethod
+    def drop_all(con: duckdb.DuckDBPyConnection) -> None:
+        """Drop every `_bb_` temporary view and table of the connection."""
+        objects = con.execute(
+            "select 'view', view_name from duckdb_views() where temporary and view_name like '\\_bb\\_%' escape '\\'"
+            " union all select 'table', table_name from duckdb_tables()"
+            " where temporary and table_name like '\\_bb\\_%' escape '\\'"
+        ).fetchall()
+        for kind, name in sorted(objects, key=lambda o: o[0] != "view"):
+            con.execute(f"drop {kind} if exists temp.{name}")
+
+
+@dataclass
+class _Prior:
+    load_id: str
+    source_file: str
+    status: str
+    rows_read: int
+
+
+class Loader:
+    """Lands staged reads in the warehouse; see the module docstring for the guarantees."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, landing_root: Path | None = None) -> None:
+        self.con = con
+        self.landing_root = landing_root
+        # raw tables' columns, cached only while one batch transaction is open
+        self._known_tables: dict[str, set[str]] | None = None
+
+    def load_file(self, source_system: str, feed: str, path: Path, stage: Stager) -> LoadResult:
+        """Load one file through a reader's stager, unless its content was already loaded."""
+        return self.load_files(source_system, feed, [path], stage)[0]
+
+    def load_files(
+        self, source_system: str, feed: str, paths: list[Path], stage: Stager
+    ) -> list[LoadResult]:
+        """Load files of one feed in order; one result per file, in the order given.
+
+        Hashes are checked before anything is parsed: a file already loaded under the same name
+        is `already_loaded` (no manifest row); the same content under another name is recorded
+        once as `skipped_duplicate`. Content that held no rows (a header-only daily export is
+        byte-identical every quiet day) is never treated as a duplicate.
+        """
+        con = self.con
+        hashes = file_hashes(con, paths)
+        index = self._index(source_system, feed)
+        results: dict[int, LoadResult] = {}
+        pending: list[_Pending] = []
+        for position, path in enumerate(paths):
+            source_file = relative_to_or_name(path, self.landing_root)
+            content_hash, size = hashes[path]
+            earlier = index.get(content_hash, [])
+            if any(p.source_file == source_file for p in earlier):
+                results[position] = LoadResult(source_system, feed, source_file, "already_loaded")
+                continue
+            row = ManifestRow(
+                load_id=new_load_id(source_system),
+                source_system=source_system,
+                feed=feed,
+                started_at=utcnow(),
+                source_file=source_file,
+                content_hash=content_hash,
+                file_bytes=size,
+            )
+            original = next(
+                (p for p in earlier if p.status in LOADED_STATUSES and p.rows_read > 0), None
+            )
+            if original is not None:
+                _mark_duplicate(row, original.load_id, original.source_file)
+            # Same content earlier in this call: decided once that one is loaded (had it rows?).
+            twin = next((p.row for p in pending if p.row.content_hash == content_hash), None)
+            pending.append(_Pending(position, row, path, twin))
+
+        for batch in _batches(pending):
+            for position, result in self._load_batch(batch, stage):
+                results[position] = result
+        return [results[i] for i in range(len(paths))]
+
+    def _load_batch(self, batch: list[_Pending], stage: Stager) -> list[tuple[int, LoadResult]]:
+        con = self.con
+        con.execute("begin transaction")
+        self._known_tables = {}
+        try:
+            for item in batch:
+                row, twin = item.row, item.twin
+                if twin is not None and twin.status in LOADED_STATUSES and twin.rows_read > 0:
+                    _mark_duplicate(row, twin.load_id, twin.source_file or "")
+                if row.status != "skipped_duplicate":
+                    staged = stage(con, item.path, TempNames())
+                    # Raw rows carry their position (_source_row), so copies needn't keep scan
+                    # order; unordered, DuckDB copies in parallel (twice as fast reading rowid).
+                    with _unordered(con):
+                        self.commit_staged(row, staged)
+                    row.check_balance()
+                write_manifest(con, row)
+            TempNames.drop_all(con)
+            con.execute("commit")
+            self._known_tables = None
+            return [(item.position, self._result(item.row)) for item in batch]
+        except Exception as exc:
+            con.execute("rollback")
+            self._known_tables = None
+            if len(batch) == 1:
+                return [(batch[0].position, self._record_failure(batch[0].row, exc))]
+        # A file of the batch failed: retry one file per transaction, so only that file fails.
+        outcomes = []
+        for item in batch:
+            item.row = _reset(item.row)
+            outcomes += self._load_batch([item], stage)
+        return outcomes
+
+    def _index(self, source_system: str, feed: str) -> dict[str, list[_Prior]]:
+        index: dict[str, list[_Prior]] = {}
+        for content_hash, load_id, source_file, status, rows_read in self.con.execute(
+            "select content_hash, load_id, source_file, status, rows_read from audit.load_manifest"
+            " where source_system = ? and feed = ? and content_hash is not null"
+            " and status <> 'failed' order by started_at",
+            [source_system, feed],
+        ).fetchall():
+            index.setdefault(content_hash, []).append(
+                _Prior(load_id, source_file, status, rows_read)
+            )
+        return index
+
+    def commit_staged(self, row: ManifestRow, staged: Staged) -> None:
+        """Inside a transaction: append a reader's staged relations and fill the manifest row."""
+        con = self.con
+        lineage = {
+            "_load_id": row.load_id,
+            "_source_system": row.source_system,
+            "_source_file": row.source_file or row.source_table,
+            "_loaded_at": row.started_at.isoformat(sep=" "),
+        }
+        row.rows_read = staged.rows_read
+        row.notes.extend(staged.notes)
+        known = self._known_tables
+        for table, relation in staged.outputs.items():
+            count, added = append_to_raw(con, table, relation, lineage, known)
+            row.rows_loaded += count
+            row.target_tables.append(table)
+            if added:
+                row.notes.append(f"raw.{table}: new column(s) {', '.join(added)}")
+        for table, relation in staged.child_outputs.items():
+            _, added = append_to_raw(con, table, relation, lineage, known)
+            row.target_tables.append(table)
+            if added:
+                row.notes.append(f"raw.{table}: new column(s) {', '.join(added)}")
+        for relation in staged.quarantine:
+            row.rows_quarantined += insert_records(
+                con,
+                relation,
+                load_id=row.load_id,
+                source_system=row.source_system,
+                feed=row.feed,
+                source_file=row.source_file or row.source_table,
+                quarantined_at=row.started_at.isoformat(sep=" "),
+            )
+        if staged.edi_sets is not None:
+            con.execute(
+                f"insert into quarantine.edi_sets by name select *, {lit(row.load_id)} as load_id,"
+                f" cast({lit(row.started_at.isoformat(sep=' '))} as timestamp) as quarantined_at"
+                f" from {staged.edi_sets}"
+            )
+        if staged.whole_file_quarantined:
+            row.status = "quarantined"
+
+    @contextmanager
+    def transaction(self, row: ManifestRow) -> Iterator[ManifestRow]:
+        """One transaction: the caller's writes plus the manifest row, or nothing at all."""
+        con = self.con
+        con.execute("begin transaction")
+        try:
+            yield row
+            row.check_balance()
+            write_manifest(con, row)
+            con.execute("commit")
+        except Exception as exc:
+            con.execute("rollback")
+            self._record_failure(row, exc)
+            raise LoadFailed(self._result(row)) from exc
+
+    def _record_failure(self, row: ManifestRow, exc: Exception) -> LoadResult:
+        failed = ManifestRow(
+            load_id=row.load_id,
+            source_system=row.source_system,
+            feed=row.feed,
+            started_at=row.started_at,
+            source_file=row.source_file,
+            source_table=row.source_table,
+            cursor_column=row.cursor_column,
+            cursor_from=row.cursor_from,
+            content_hash=row.content_hash,
+            file_bytes=row.file_bytes,
+            status="failed",
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        write_manifest(self.con, failed)
+        row.status, row.error = "failed", failed.error
+        row.rows_loaded = row.rows_quarantined = 0
+        return self._result(row)
+
+    @staticmethod
+    def _result(row: ManifestRow) -> LoadResult:
+        return LoadResult(
+            source_system=row.source_system,
+            feed=row.feed,
+            source=row.source_file or row.source_table or "",
+            status=row.status,
+            load_id=row.load_id,
+            rows_read=row.rows_read,
+            rows_loaded=row.rows_loaded,
+            rows_quarantined=row.rows_quarantined,
+            rows_unchanged=row.rows_unchanged,
+            rows_deleted=row.rows_deleted,
+            notes=list(row.notes),
+            error=row.error,
+        )
+
+
+@dataclass
+class _Pending:
+    position: int
+    row: ManifestRow
+    path: Path
+    twin: ManifestRow | None  # an earlier file of the same call with the same content
+
+
+def _mark_duplicate(row: ManifestRow, original_id: str, original_file: str) -> None:
+    row.status = "skipped_duplicate"
+    row.duplicate_of = original_id
+    row.notes = [f"same content as {original_file}"]
+
+
+def _batches(pending: list[_Pending]) -> list[list[_Pending]]:
+    batches: list[list[_Pending]] = []
+    current: list[_Pending] = []
+    size = 0
+    for item in pending:
+        file_bytes = item.row.file_bytes or 0
+        if current and (len(current) >= BATCH_FILES or size + file_bytes > BATCH_BYTES):
+            batches.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += file_bytes
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _reset(row: ManifestRow) -> ManifestRow:
+    """The manifest row as it was before a rolled-back attempt filled it in."""
+    return ManifestRow(
+        load_id=row.load_id,
+        source_system=row.source_system,
+        feed=row.feed,
+        started_at=row.started_at,
+        source_file=row.source_file,
+        content_hash=row.content_hash,
+        file_bytes=row.file_bytes,
+    )
+
+
+@contextmanager
+def _unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    previous = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"set preserve_insertion_order = {'true' if previous else 'false'}")
+
+
+class LoadFailed(Exception):
+    """A load rolled back; `result` is its (failed) outcome, already in the manifest."""
+
+    def __init__(self, result: LoadResult) -> None:
+        super().__init__(result.error)
+        self.result = result

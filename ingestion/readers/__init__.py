@@ -1,0 +1,1 @@
+"""Readers: one per source kind. Each stages what it read for `ingestion.loader.Loader`."""
