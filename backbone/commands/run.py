@@ -1,4 +1,4 @@
-"""`backbone run`: load the landing zone into the working warehouse's raw layer."""
+"""`backbone run`: materialise the pipeline's assets in-process and print a summary per source."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.table import Table
 from backbone.config import paths
 
 if TYPE_CHECKING:
-    from ingestion.runner import RunSummary
+    from dagster_project.pipeline import PipelineResult
 
 
 def register(app: typer.Typer) -> None:
@@ -38,40 +38,46 @@ def run(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Load every source (ERP database, legacy exports, WMS events, EDI) into raw, with quarantine and manifest."""
-    from ingestion.runner import load_landing_zone
+    """Run the pipeline: every source (ERP database, legacy exports, WMS, EDI) into raw, as Dagster assets."""
+    from dagster_project.pipeline import run_pipeline
 
     where = paths()
-    summary = load_landing_zone(landing or where.landing, warehouse or where.warehouse, erp_url)
+    result = run_pipeline(landing or where.landing, warehouse or where.warehouse, erp_url)
     if as_json:
-        typer.echo(json.dumps(summary.as_dict(), indent=2))
+        typer.echo(
+            json.dumps(
+                {"ok": result.ok, "sources": result.sources, "failures": result.failures}, indent=2
+            )
+        )
     else:
-        _print(summary)
-    if not summary.ok:
+        print_summary(result)
+    if not result.ok:
         raise typer.Exit(code=1)
 
 
-def _print(summary: RunSummary) -> None:
+def print_summary(result: PipelineResult) -> None:
     console = Console()
     table = Table(title="backbone run: raw layer loads")
     table.add_column("source", no_wrap=True)
     for column in ("loads", "rows read", "loaded", "quarantined", "skipped", "errors"):
         table.add_column(column, justify="right")
-    for source in summary.sources:
+    for source in result.sources:
         table.add_row(
-            source.source_system,
-            str(source.loads),
-            f"{source.rows_read:,}",
-            f"{source.rows_loaded:,}",
-            f"{source.rows_quarantined:,}",
-            str(source.skipped),
-            str(len(source.errors)),
-            style="red" if source.errors else None,
+            source["source_system"],
+            str(source["loads"]),
+            f"{source['rows_read']:,}",
+            f"{source['rows_loaded']:,}",
+            f"{source['rows_quarantined']:,}",
+            str(source["skipped"]),
+            str(len(source["errors"])),
+            style="red" if source["errors"] else None,
         )
     console.print(table)
-    for source in summary.sources:
-        for note in source.notes:
-            console.print(f"[yellow]{source.source_system}[/]: {note}")
-        for error in source.errors:
-            console.print(f"[red]{source.source_system} failed[/]: {error}")
-    console.print("[green]ok[/]" if summary.ok else "[red]some loads failed[/]")
+    for source in result.sources:
+        for note in source["notes"]:
+            console.print(f"[yellow]{source['source_system']}[/]: {note}")
+        for error in source["errors"]:
+            console.print(f"[red]{source['source_system']} failed[/]: {error}")
+    for failure in result.failures:
+        console.print(f"[red]step failed[/]: {failure}")
+    console.print("[green]ok[/]" if result.ok else "[red]the run failed[/]")
