@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test test-fast lint format bench lock clean
+.PHONY: install demo test test-fast lint format bench dagster lock clean
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The Dagster UI over the same assets `backbone run` materialises; runs are kept under BACKBONE_HOME.
+dagster: install
+	mkdir -p $${BACKBONE_HOME:-data}/dagster
+	DAGSTER_HOME=$$(realpath $${BACKBONE_HOME:-data})/dagster $(BIN)/dagster dev
 
 bench: install
 	$(BIN)/python -m benchmarks
