@@ -1,0 +1,77 @@
+-- Every governed KPI cell: entity (or GROUP) × month ('YYYY-MM') × KPI name → value. The one
+-- table `backbone kpi`, the dashboards and analysts read. Only months inside the horizon; a
+-- ratio whose denominator is 0 has no cell (never inf or NaN). Definitions: kpi_definitions.
+with cells as (
+    select
+        entity_code,
+        month,
+        kpi,
+        value
+    from {{ ref('kpi_order_fulfilment') }}
+    union all
+    select
+        entity_code,
+        month,
+        kpi,
+        value
+    from {{ ref('kpi_standard_workflow') }}
+    union all
+    select
+        entity_code,
+        month,
+        kpi,
+        value
+    from {{ ref('kpi_backlog') }}
+    union all
+    select
+        entity_code,
+        month,
+        kpi,
+        value
+    from {{ ref('kpi_margin_cells') }}
+    union all
+    select
+        entity_code,
+        month,
+        kpi,
+        value
+    from {{ ref('kpi_dso') }}
+    union all
+    select
+        entity_code,
+        month,
+        kpi,
+        value
+    from {{ ref('kpi_inventory') }}
+    union all
+    select
+        entity_code,
+        month,
+        kpi,
+        value
+    from {{ ref('kpi_procurement') }}
+    union all
+    select
+        entity_code,
+        month,
+        kpi,
+        value
+    from {{ ref('kpi_close') }}
+),
+
+periods as (
+    select month from {{ ref('int_periods') }}
+),
+
+final as (
+    select
+        cast(cells.entity_code as {{ dbt.type_string() }}) as entity_code,
+        cast(cells.month as {{ dbt.type_string() }}) as month,
+        cast(cells.kpi as {{ dbt.type_string() }}) as kpi,
+        cast(cells.value as {{ type_double() }}) as value
+    from cells
+    inner join periods on cells.month = periods.month
+    where cells.value is not null
+)
+
+select * from final

@@ -1,0 +1,40 @@
+with source as (
+
+    select * from {{ source('edi', 'po_ack_lines') }}
+
+),
+
+renamed as (
+
+    select
+        file,
+        isa_control,
+        gs_control,
+        st_control,
+        st_position,
+        po_number,
+        line_seq,
+        line_no,
+        qty,
+        uom,
+        unit_price,
+        description,
+        vendor_item_id,
+        buyer_item_id,
+        gtin,
+        ack_seq,
+        ack_status,
+        ack_qty,
+        ack_uom,
+        ack_date_qualifier,
+        ack_date,
+        _load_id,
+        _source_system,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+)
+
+select * from renamed

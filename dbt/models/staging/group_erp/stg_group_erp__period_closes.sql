@@ -1,0 +1,24 @@
+with source as (
+
+    select * from {{ source('group_erp', 'period_close') }}
+
+),
+
+renamed as (
+
+    select
+        company_code as entity_code,
+        cast(period_month as date) as period_month,
+        cast(last_posting_date as date) as last_posting_date,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+        _deleted as is_deleted,
+        _load_id,
+        _source_system,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,27 @@
+with source as (
+
+    select * from {{ source('group_erp', 'price_lists') }}
+
+),
+
+renamed as (
+
+    select
+        company_code as entity_code,
+        item_id,
+        cast(valid_from as date) as valid_from,
+        cast(valid_to as date) as valid_to,
+        cast(list_price as {{ type_double() }}) as list_price,
+        cast(floor_price as {{ type_double() }}) as floor_price,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+        _deleted as is_deleted,
+        _load_id,
+        _source_system,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,28 @@
+with source as (
+
+    select * from {{ source('legacy_us', 'suppliers') }}
+
+),
+
+renamed as (
+
+    select
+        'US02' as entity_code,
+        supplier_code,
+        supplier_name,
+        country,
+        currency,
+        cast(planned_lead_time_days as {{ dbt.type_bigint() }}) as planned_lead_time_days,
+        edi_partner_id,
+        address,
+        {{ file_date('_source_file') }} as file_date,
+        _load_id,
+        _source_system,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+)
+
+select * from renamed

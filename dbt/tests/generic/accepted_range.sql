@@ -1,0 +1,16 @@
+{#- Values of column_name lie within [min_value, max_value] (either bound optional). -#}
+{% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true, where=none) %}
+select {{ column_name }}
+from {{ model }}
+where {{ column_name }} is not null
+  {%- if where %} and ({{ where }}){% endif %}
+  and (
+    1 = 0
+    {%- if min_value is not none %}
+    or {{ column_name }} {{ '<' if inclusive else '<=' }} {{ min_value }}
+    {%- endif %}
+    {%- if max_value is not none %}
+    or {{ column_name }} {{ '>' if inclusive else '>=' }} {{ max_value }}
+    {%- endif %}
+  )
+{% endtest %}

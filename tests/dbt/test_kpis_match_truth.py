@@ -1,0 +1,235 @@
+"""The dbt project, built on a generated xs world, reproduces the simulator's ground truth.
+
+One session fixture generates an xs world (`--fault-rate 0`), loads it into a DuckDB warehouse
+with the real loader, and runs `dbt build` (seeds, models, data tests, unit tests) against it.
+Every KPI cell of `marts.kpi_monthly` is then compared with `truth/kpis.csv`: counts exactly,
+rates within 0.001, amounts within 0.01 %. KPIs that no source system carries (the forecast
+family: forecasts exist only in the simulator's event log) are listed in NOT_BUILT and must be
+absent from the model, never half-built.
+
+Set BACKBONE_TEST_LANDING and BACKBONE_TEST_WAREHOUSE to reuse an already generated and loaded
+world (the warehouse is copied, never modified).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DBT_DIR = REPO / "dbt"
+SEED = 7
+
+# KPIs of truth/kpis.csv that no source system carries: not built (documented in kpi_definitions)
+NOT_BUILT = {
+    "forecast_accuracy",
+    "forecast_bias",
+    "forecast_variance",
+    "forecast_variance_flagged",
+}
+COUNT_KPIS = {"forecast_variance_flagged"}
+# Cells that differ for a reason outside dbt, with the reason. US02's gl_period_close export
+# writes PERIOD as MM/DD/YYYY (first day) while ingestion/sources/legacy_us.yaml expects
+# MM/YYYY: every row is quarantined (type_error), so US02 (and GROUP, its max) lack close days.
+KNOWN_UPSTREAM = {
+    ("close_days", "US02"): "legacy_us gl_period_close quarantined: PERIOD format mismatch",
+    ("close_days", "GROUP"): "GROUP close = max over entities, US02 missing (see above)",
+}
+AMOUNT_SUFFIX = "_usd"
+RATE_TOLERANCE = 1e-3
+AMOUNT_RELATIVE_TOLERANCE = 1e-4
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class BuiltWorld:
+    landing: Path
+    warehouse: Path
+    dbt_ok: bool
+    dbt_failures: list[str]
+
+
+@pytest.fixture(scope="session")
+def built_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWorld]:
+    work = tmp_path_factory.mktemp("dbt_world")
+    landing, warehouse = _world(work)
+    ok, failures = run_dbt(["build"], warehouse, work)
+    yield BuiltWorld(landing, warehouse, ok, failures)
+
+
+def _world(work: Path) -> tuple[Path, Path]:
+    given_landing = os.environ.get("BACKBONE_TEST_LANDING")
+    given_warehouse = os.environ.get("BACKBONE_TEST_WAREHOUSE")
+    warehouse = work / "warehouse" / "backbone.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    if given_landing and given_warehouse:
+        shutil.copy(given_warehouse, warehouse)
+        return Path(given_landing), warehouse
+    from ingestion.runner import load_landing_zone
+    from simulator.generate import generate_world
+
+    landing = work / "landing"
+    generate_world(landing, scale="xs", seed=SEED, fault_rate=0.0)
+    summary = load_landing_zone(landing, warehouse)
+    assert summary.ok, summary.as_dict()
+    return landing, warehouse
+
+
+def run_dbt(args: list[str], warehouse: Path, work: Path) -> tuple[bool, list[str]]:
+    """Run dbt in a subprocess against `warehouse` (dbt-duckdb keeps its connection open for
+    the life of an in-process runner); return (success, failed nodes)."""
+    target = work / "dbt_target"
+    env = {**os.environ, "BACKBONE_WAREHOUSE": str(warehouse)}
+    completed = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            *args,
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(work / "dbt_logs"),
+            "--threads",
+            "2",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    failures = []
+    results_file = target / "run_results.json"
+    if results_file.exists():
+        results = json.loads(results_file.read_text())["results"]
+        failures = [
+            f"{r['unique_id']}: {r['status']} {r.get('message') or ''}".strip()
+            for r in results
+            if r["status"] in {"error", "fail", "runtime error"}
+        ]
+    if completed.returncode != 0 and not failures:
+        failures.append(completed.stdout[-4000:] + completed.stderr[-4000:])
+    return completed.returncode == 0, failures
+
+
+def compare_with_truth(warehouse: Path, truth_csv: Path) -> pl.DataFrame:
+    """One row per (entity, month, kpi) of truth or the model, with `ok` and the reason."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select entity_code, month, kpi, value from marts.kpi_monthly"
+        ).fetchall()
+    finally:
+        con.close()
+    got = pl.DataFrame(
+        rows,
+        schema={"entity_code": pl.Utf8, "month": pl.Utf8, "kpi": pl.Utf8, "value": pl.Float64},
+        orient="row",
+    )
+    truth = pl.read_csv(truth_csv, schema_overrides={"value": pl.Float64})
+    joined = truth.join(
+        got, on=["entity_code", "month", "kpi"], how="full", coalesce=True, suffix="_model"
+    )
+    return joined.with_columns(
+        ok=pl.struct("kpi", "value", "value_model").map_elements(
+            lambda r: cell_matches(r["kpi"], r["value"], r["value_model"]), return_dtype=pl.Boolean
+        )
+    )
+
+
+def cell_matches(kpi: str, expected: float | None, actual: float | None) -> bool:
+    if expected is None or actual is None or math.isnan(actual) or math.isinf(actual):
+        return False
+    if kpi in COUNT_KPIS:
+        return expected == actual
+    if kpi.endswith(AMOUNT_SUFFIX):
+        return abs(expected - actual) <= max(AMOUNT_RELATIVE_TOLERANCE * abs(expected), 0.005)
+    return abs(expected - actual) <= RATE_TOLERANCE
+
+
+def reconciliation_report(cells: pl.DataFrame) -> dict[str, dict[str, int]]:
+    report: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"cells": 0, "match": 0, "missing": 0, "extra": 0}
+    )
+    for row in cells.iter_rows(named=True):
+        entry = report[row["kpi"]]
+        entry["cells"] += 1
+        entry["match"] += int(row["ok"])
+        entry["missing"] += int(row["value_model"] is None)
+        entry["extra"] += int(row["value"] is None)
+    return dict(sorted(report.items()))
+
+
+def test_dbt_build_passes(built_world: BuiltWorld) -> None:
+    assert built_world.dbt_ok, "\n".join(built_world.dbt_failures)
+
+
+def test_every_built_kpi_cell_matches_truth(built_world: BuiltWorld) -> None:
+    cells = compare_with_truth(built_world.warehouse, built_world.landing / "truth" / "kpis.csv")
+    report = reconciliation_report(cells)
+    lines = [
+        f"{kpi:32s} cells={r['cells']:4d} match={r['match']:4d} missing={r['missing']:4d} extra={r['extra']:4d}"
+        for kpi, r in report.items()
+    ]
+    print("\n".join(lines))
+    built = cells.filter(~pl.col("kpi").is_in(list(NOT_BUILT)))
+    known = pl.struct("kpi", "entity_code").map_elements(
+        lambda r: (r["kpi"], r["entity_code"]) in KNOWN_UPSTREAM, return_dtype=pl.Boolean
+    )
+    wrong = built.filter(~pl.col("ok") & ~known)
+    assert built.height > 0
+    assert wrong.height == 0, (
+        f"{wrong.height} of {built.height} KPI cells differ from truth:\n"
+        + "\n".join(lines)
+        + "\n"
+        + str(wrong.head(30))
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="; ".join(sorted(set(KNOWN_UPSTREAM.values()))))
+def test_known_upstream_gaps_are_fixed(built_world: BuiltWorld) -> None:
+    cells = compare_with_truth(built_world.warehouse, built_world.landing / "truth" / "kpis.csv")
+    keys = pl.DataFrame(
+        [{"kpi": k, "entity_code": e} for k, e in KNOWN_UPSTREAM],
+        schema={"kpi": pl.Utf8, "entity_code": pl.Utf8},
+    )
+    affected = cells.join(keys, on=["kpi", "entity_code"])
+    assert affected.height > 0 and affected["ok"].all()
+
+
+def test_not_built_kpis_are_absent_not_wrong(built_world: BuiltWorld) -> None:
+    con = duckdb.connect(str(built_world.warehouse), read_only=True)
+    try:
+        names = {
+            row[0] for row in con.execute("select distinct kpi from marts.kpi_monthly").fetchall()
+        }
+    finally:
+        con.close()
+    assert not names & NOT_BUILT
+
+
+def test_every_kpi_is_defined(built_world: BuiltWorld) -> None:
+    con = duckdb.connect(str(built_world.warehouse), read_only=True)
+    try:
+        undefined = con.execute(
+            "select distinct kpi from marts.kpi_monthly"
+            " where kpi not in (select kpi from reference.kpi_definitions)"
+        ).fetchall()
+    finally:
+        con.close()
+    assert undefined == []
