@@ -40,13 +40,6 @@ NOT_BUILT = {
     "forecast_variance_flagged",
 }
 COUNT_KPIS = {"forecast_variance_flagged"}
-# Cells that differ for a reason outside dbt, with the reason. US02's gl_period_close export
-# writes PERIOD as MM/DD/YYYY (first day) while ingestion/sources/legacy_us.yaml expects
-# MM/YYYY: every row is quarantined (type_error), so US02 (and GROUP, its max) lack close days.
-KNOWN_UPSTREAM = {
-    ("close_days", "US02"): "legacy_us gl_period_close quarantined: PERIOD format mismatch",
-    ("close_days", "GROUP"): "GROUP close = max over entities, US02 missing (see above)",
-}
 AMOUNT_SUFFIX = "_usd"
 RATE_TOLERANCE = 1e-3
 AMOUNT_RELATIVE_TOLERANCE = 1e-4
@@ -188,10 +181,7 @@ def test_every_built_kpi_cell_matches_truth(built_world: BuiltWorld) -> None:
     ]
     print("\n".join(lines))
     built = cells.filter(~pl.col("kpi").is_in(list(NOT_BUILT)))
-    known = pl.struct("kpi", "entity_code").map_elements(
-        lambda r: (r["kpi"], r["entity_code"]) in KNOWN_UPSTREAM, return_dtype=pl.Boolean
-    )
-    wrong = built.filter(~pl.col("ok") & ~known)
+    wrong = built.filter(~pl.col("ok"))
     assert built.height > 0
     assert wrong.height == 0, (
         f"{wrong.height} of {built.height} KPI cells differ from truth:\n"
@@ -199,17 +189,6 @@ def test_every_built_kpi_cell_matches_truth(built_world: BuiltWorld) -> None:
         + "\n"
         + str(wrong.head(30))
     )
-
-
-@pytest.mark.xfail(strict=True, reason="; ".join(sorted(set(KNOWN_UPSTREAM.values()))))
-def test_known_upstream_gaps_are_fixed(built_world: BuiltWorld) -> None:
-    cells = compare_with_truth(built_world.warehouse, built_world.landing / "truth" / "kpis.csv")
-    keys = pl.DataFrame(
-        [{"kpi": k, "entity_code": e} for k, e in KNOWN_UPSTREAM],
-        schema={"kpi": pl.Utf8, "entity_code": pl.Utf8},
-    )
-    affected = cells.join(keys, on=["kpi", "entity_code"])
-    assert affected.height > 0 and affected["ok"].all()
 
 
 def test_not_built_kpis_are_absent_not_wrong(built_world: BuiltWorld) -> None:
