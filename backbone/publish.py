@@ -1,0 +1,319 @@
+"""Write-audit-publish: copy the working warehouse to the published file with an atomic swap.
+
+The published copy is a separate DuckDB file (marts, reference, audit and quarantine schemas,
+views materialised as tables). It is written to a temporary file next to the published path and
+swapped in with `os.replace`, so a reader sees the old file or the new one, never a half-written
+one; a reader holding the old file open keeps reading it (Linux keeps the inode alive).
+Every publication stays under `versions/` (hard links, no copy) up to `keep`; `rollback()` puts
+the previous one back. `<published>.status.json` says what is live and whether the latest run
+was blocked, for dashboards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+DEFAULT_SCHEMAS = ("marts", "reference", "audit", "quarantine")
+DEFAULT_KEEP = 5
+
+
+@dataclass
+class Publication:
+    publication_id: str
+    run_id: str | None
+    published_at: str
+    data_as_of: str | None
+    loads_through: str | None
+    version_file: str
+    tables: list[str] = field(default_factory=list)
+
+
+class PublishBlocked(RuntimeError):
+    """The latest gates did not pass: nothing was published, the previous publication stays."""
+
+    def __init__(self, blocked_by: list[dict[str, Any]]):
+        self.blocked_by = blocked_by
+        names = ", ".join(
+            f"{b['asset']}:{b['check']} ({b.get('reason', 'failed')})" for b in blocked_by
+        )
+        super().__init__(f"publication blocked by {names}")
+
+
+def publish_schemas() -> tuple[str, ...]:
+    value = os.environ.get("BACKBONE_PUBLISH_SCHEMAS")
+    return tuple(s.strip() for s in value.split(",") if s.strip()) if value else DEFAULT_SCHEMAS
+
+
+def keep_versions() -> int:
+    return int(os.environ.get("BACKBONE_PUBLISH_KEEP", DEFAULT_KEEP))
+
+
+def publish(
+    warehouse: Path,
+    published: Path,
+    run_id: str | None = None,
+    *,
+    require_gates: bool = True,
+    schemas: tuple[str, ...] | None = None,
+    keep: int | None = None,
+) -> Publication:
+    """Publish the working warehouse if every gate's latest result allows it (else PublishBlocked).
+
+    Opens the working warehouse as its writer: call it with no other connection open on it.
+    """
+    from quality.gates import DATA_DAY
+    from quality.results import ensure_results, verdict
+
+    warehouse, published = Path(warehouse), Path(published)
+    if not warehouse.exists():
+        raise RuntimeError(f"no working warehouse at {warehouse}: run `backbone run` first")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    versions = versions_dir(published)
+    versions.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    publication_id = f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
+    tmp = published.parent / f".{published.name}.{publication_id}.tmp"
+    con = duckdb.connect(str(warehouse))
+    try:
+        ensure_results(con)
+        if require_gates:
+            judged = verdict(con)
+            if not judged.ok:
+                record_blocked(published, run_id, judged.blocked_by)
+                raise PublishBlocked(judged.blocked_by)
+        loads_through, data_as_of = con.execute(
+            f"select max(started_at), max({DATA_DAY}) from audit.load_manifest"
+            " where status in ('loaded', 'quarantined')"
+        ).fetchall()[0]
+        version_file = versions / f"{publication_id}.duckdb"
+        con.execute(
+            "insert into audit.publications values (?, ?, ?, ?, ?, ?)",
+            [publication_id, run_id, now, loads_through, data_as_of, str(version_file)],
+        )
+        con.execute("checkpoint")
+        try:
+            tables = _copy(con, tmp, schemas or publish_schemas())
+        except BaseException:
+            con.execute("delete from audit.publications where publication_id = ?", [publication_id])
+            raise
+    finally:
+        con.close()
+    try:
+        _fsync(tmp)
+        os.chmod(tmp, 0o444)  # readers only: a read-write open of the published copy fails
+        os.link(tmp, version_file)
+        os.replace(tmp, published)
+        _fsync_dir(published.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    publication = Publication(
+        publication_id=publication_id,
+        run_id=run_id,
+        published_at=now.isoformat(timespec="seconds") + "Z",
+        data_as_of=_iso(data_as_of),
+        loads_through=_iso(loads_through),
+        version_file=str(version_file),
+        tables=tables,
+    )
+    _write_json(version_file.with_suffix(".json"), asdict(publication))
+    _prune(versions, keep if keep is not None else keep_versions())
+    write_status(
+        published,
+        live=asdict(publication),
+        latest_run={
+            "run_id": run_id,
+            "at": publication.published_at,
+            "outcome": "published",
+            "blocked_by": [],
+        },
+    )
+    return publication
+
+
+def rollback(published: Path) -> Publication:
+    """Put the publication before the live one back in place (atomic swap, like a publication)."""
+    published = Path(published)
+    history = list_versions(published)
+    current = _live_index(published, history)
+    if current is None or current == 0:
+        raise RuntimeError("no earlier publication to roll back to")
+    previous = history[current - 1]
+    tmp = published.parent / f".{published.name}.rollback-{uuid.uuid4().hex[:6]}.tmp"
+    try:
+        os.link(previous["version_file"], tmp)
+        os.replace(tmp, published)
+        _fsync_dir(published.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    status = read_status(published)
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    write_status(
+        published,
+        live=previous,
+        latest_run={
+            **(status.get("latest_run") or {}),
+            "rolled_back_at": now,
+            "rolled_back_from": history[current]["publication_id"],
+        },
+    )
+    fields = {k: previous.get(k) for k in Publication.__dataclass_fields__}
+    return Publication(**fields)
+
+
+def list_versions(published: Path) -> list[dict[str, Any]]:
+    """Kept publications, oldest first (each with its metadata)."""
+    out = []
+    for meta in sorted(versions_dir(Path(published)).glob("*.json")):
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        if Path(info["version_file"]).exists():
+            out.append(info)
+    return out
+
+
+def versions_dir(published: Path) -> Path:
+    return Path(published).parent / "versions"
+
+
+def status_path(published: Path) -> Path:
+    published = Path(published)
+    return published.with_name(published.stem + ".status.json")
+
+
+def read_status(published: Path) -> dict[str, Any]:
+    path = status_path(published)
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def record_blocked(
+    published: Path, run_id: str | None, blocked_by: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The latest run was blocked: say so next to the (unchanged) published file."""
+    status = read_status(published)
+    latest = status.get("latest_run") or {}
+    gates = (
+        list(latest.get("blocked_by", []))
+        if latest.get("run_id") == run_id and latest.get("outcome") == "blocked"
+        else []
+    )
+    for gate in blocked_by:
+        key = (gate.get("asset"), gate.get("check"))
+        if key not in {(g.get("asset"), g.get("check")) for g in gates}:
+            gates.append(dict(gate))
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return write_status(
+        published,
+        live=status.get("published"),
+        latest_run={"run_id": run_id, "at": now, "outcome": "blocked", "blocked_by": gates},
+    )
+
+
+def write_status(
+    published_path: Path, *, live: dict[str, Any] | None, latest_run: dict[str, Any]
+) -> dict[str, Any]:
+    """Write `<published>.status.json` atomically: what is live, and how the latest run ended."""
+    doc = {
+        "status": "blocked" if latest_run.get("outcome") == "blocked" else "current",
+        "message": _status_message(live, latest_run),
+        "published": live,
+        "latest_run": latest_run,
+        "published_file": str(published_path),
+    }
+    _write_json(status_path(published_path), doc)
+    return doc
+
+
+def _status_message(live: dict[str, Any] | None, latest: dict[str, Any]) -> str:
+    if live:
+        parts = [
+            f"data as of {live.get('data_as_of') or '?'} (published {live.get('published_at')})"
+        ]
+    else:
+        parts = ["nothing published yet"]
+    if latest.get("rolled_back_from"):
+        parts.append(f"rolled back from publication {latest['rolled_back_from']}")
+    if latest.get("outcome") == "blocked":
+        gates = ", ".join(f"{g['asset']}:{g['check']}" for g in latest.get("blocked_by", []))
+        parts.append(f"the latest run was blocked by {gates}")
+    return "; ".join(parts)
+
+
+def _copy(con: duckdb.DuckDBPyConnection, target: Path, schemas: tuple[str, ...]) -> list[str]:
+    """Every table and view of the schemas, as tables, into a new DuckDB file."""
+    target.unlink(missing_ok=True)
+    relations = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+        " union all select schema_name, view_name from duckdb_views()"
+        " where database_name = current_database() and not internal"
+        " order by 1, 2"
+    ).fetchall()
+    wanted = [(s, t) for s, t in relations if s in schemas]
+    alias = "publish_target"
+    con.execute(f"attach '{target}' as {alias}")
+    try:
+        for schema in dict.fromkeys(s for s, _ in wanted):
+            con.execute(f'create schema if not exists {alias}."{schema}"')
+        for schema, table in wanted:
+            con.execute(
+                f'create table {alias}."{schema}"."{table}" as select * from "{schema}"."{table}"'
+            )
+        con.execute(f"checkpoint {alias}")
+    finally:
+        con.execute(f"detach {alias}")
+    return [f"{s}.{t}" for s, t in wanted]
+
+
+def _live_index(published: Path, history: list[dict[str, Any]]) -> int | None:
+    """Which kept version is live: the one sharing the published file's inode."""
+    if not published.exists():
+        return None
+    inode = published.stat().st_ino
+    for i, info in enumerate(history):
+        if Path(info["version_file"]).stat().st_ino == inode:
+            return i
+    return None
+
+
+def _prune(versions: Path, keep: int) -> None:
+    metas = sorted(versions.glob("*.json"))
+    for meta in metas[: max(0, len(metas) - keep)]:
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        Path(info["version_file"]).unlink(missing_ok=True)
+        meta.unlink()
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    tmp.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
