@@ -1,4 +1,4 @@
-"""The Dagster code location: `dagster dev -m dagster_project.definitions`."""
+"""The Dagster code location (`make dagster`): sources, their quality gates, and publish."""
 
 from __future__ import annotations
 
@@ -6,23 +6,28 @@ import dagster as dg
 
 from dagster_project.ingestion.assets import source_assets
 from dagster_project.ingestion.sensors import build_landing_zone_sensor
+from dagster_project.publish import PublisherResource, publish_assets, publish_sensors
+from dagster_project.quality import quality_checks
 from dagster_project.resources import WarehouseResource
 
-ingest_job = dg.define_asset_job("ingest", selection=dg.AssetSelection.all())
+# Everything, in dependency order: raw loads, their blocking gates, then the publish step that
+# only runs when every error-severity gate passed (write-audit-publish).
+pipeline_job = dg.define_asset_job("pipeline", selection=dg.AssetSelection.all())
 
-daily_ingest = dg.ScheduleDefinition(
-    name="daily_ingest",
-    job=ingest_job,
+daily_pipeline = dg.ScheduleDefinition(
+    name="daily_pipeline",
+    job=pipeline_job,
     cron_schedule="0 5 * * *",
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 
 defs = dg.Definitions(
-    assets=source_assets,
-    jobs=[ingest_job],
-    schedules=[daily_ingest],
-    sensors=[build_landing_zone_sensor(ingest_job)],
-    resources={"warehouse": WarehouseResource()},
+    assets=[*source_assets, *publish_assets],
+    asset_checks=quality_checks,
+    jobs=[pipeline_job],
+    schedules=[daily_pipeline],
+    sensors=[build_landing_zone_sensor(pipeline_job), *publish_sensors],
+    resources={"warehouse": WarehouseResource(), "publisher": PublisherResource()},
     # DuckDB allows one writer: steps run one after another in the run's own process.
     executor=dg.in_process_executor,
 )

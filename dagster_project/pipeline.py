@@ -9,7 +9,16 @@ from typing import Any
 import dagster as dg
 
 from dagster_project.ingestion.assets import SUMMARY_METADATA_KEY, source_assets
+from dagster_project.publish import PublisherResource, publish_assets
+from dagster_project.quality import quality_checks
 from dagster_project.resources import WarehouseResource
+
+
+@dataclass
+class GateResult:
+    gate: str  # "<asset>:<check>"
+    passed: bool
+    severity: str  # ERROR blocks publishing, WARN flags
 
 
 @dataclass
@@ -18,17 +27,28 @@ class PipelineResult:
     sources: list[dict[str, Any]] = field(
         default_factory=list
     )  # SourceSummary.as_dict() per source
+    gates: list[GateResult] = field(default_factory=list)
+    published: bool = False
     failures: list[str] = field(default_factory=list)  # steps that failed, with Dagster's reason
 
+    @property
+    def blocked_by(self) -> list[str]:
+        return [g.gate for g in self.gates if not g.passed and g.severity == "ERROR"]
 
-def run_pipeline(landing: Path, warehouse: Path, erp_url: str | None = None) -> PipelineResult:
-    """Materialise every asset once, in this process, on an ephemeral Dagster instance."""
-    resource = WarehouseResource(
-        landing=str(landing), warehouse=str(warehouse), erp_url=erp_url or ""
-    )
+
+def run_pipeline(
+    landing: Path, warehouse: Path, erp_url: str | None = None, published: Path | None = None
+) -> PipelineResult:
+    """Materialise every asset and check once, in this process, on an ephemeral Dagster instance."""
+    resources = {
+        "warehouse": WarehouseResource(
+            landing=str(landing), warehouse=str(warehouse), erp_url=erp_url or ""
+        ),
+        "publisher": PublisherResource(published=str(published) if published else ""),
+    }
     result = dg.materialize(
-        source_assets,
-        resources={"warehouse": resource},
+        [*source_assets, *quality_checks, *publish_assets],
+        resources=resources,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
         # The CLI prints its own summary (notes and failures included); Dagster's log would repeat it.
@@ -39,6 +59,12 @@ def run_pipeline(landing: Path, warehouse: Path, erp_url: str | None = None) -> 
         metadata = _summary_of(event)
         if metadata is not None:
             outcome.sources.append(metadata)
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            check = event.event_specific_data
+            gate = f"{check.asset_key.to_user_string()}:{check.check_name}"
+            outcome.gates.append(GateResult(gate, check.passed, check.severity.value))
+        if event.is_step_materialization and event.step_key == "published_warehouse":
+            outcome.published = True
         if event.is_step_failure:
             outcome.failures.append(
                 f"{event.step_key}: {event.step_failure_data.error.message.strip()}"

@@ -105,8 +105,11 @@ def validate(
 @cache
 def _batch_definition():
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    # GX draws a progress bar per validation on stderr: dozens of gates would bury the run summary.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     asset = context.data_sources.add_pandas("raw_layer").add_dataframe_asset("frame")
     return asset.add_batch_definition_whole_dataframe("whole_frame")
 

@@ -10,6 +10,18 @@ from tests.postgres_server import running_postgres
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_backbone_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Nothing a test runs may write into the checkout's ./data (BACKBONE_HOME's default)."""
+    previous = os.environ.get("BACKBONE_HOME")
+    os.environ["BACKBONE_HOME"] = str(tmp_path_factory.mktemp("backbone_home"))
+    yield
+    if previous is None:
+        os.environ.pop("BACKBONE_HOME", None)
+    else:
+        os.environ["BACKBONE_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
     """A real PostgreSQL server for the whole test session (started here unless one is given)."""

@@ -38,17 +38,23 @@ def run(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Run the pipeline: every source (ERP database, legacy exports, WMS, EDI) into raw, as Dagster assets."""
+    """Run the pipeline: every source into raw, the quality gates, and publish if they all passed."""
     from dagster_project.pipeline import run_pipeline
 
     where = paths()
-    result = run_pipeline(landing or where.landing, warehouse or where.warehouse, erp_url)
+    result = run_pipeline(
+        landing or where.landing, warehouse or where.warehouse, erp_url, published=where.published
+    )
     if as_json:
-        typer.echo(
-            json.dumps(
-                {"ok": result.ok, "sources": result.sources, "failures": result.failures}, indent=2
-            )
-        )
+        document = {
+            "ok": result.ok,
+            "published": result.published,
+            "blocked_by": result.blocked_by,
+            "sources": result.sources,
+            "gates": [vars(g) for g in result.gates],
+            "failures": result.failures,
+        }
+        typer.echo(json.dumps(document, indent=2))
     else:
         print_summary(result)
     if not result.ok:
@@ -78,6 +84,16 @@ def print_summary(result: PipelineResult) -> None:
             console.print(f"[yellow]{source['source_system']}[/]: {note}")
         for error in source["errors"]:
             console.print(f"[red]{source['source_system']} failed[/]: {error}")
+    failed_gates = [g for g in result.gates if not g.passed]
+    passed = len(result.gates) - len(failed_gates)
+    console.print(f"quality gates: {passed} of {len(result.gates)} passed")
+    for gate in failed_gates:
+        colour = "red" if gate.severity == "ERROR" else "yellow"
+        console.print(f"[{colour}]{gate.severity.lower()} gate failed[/]: {gate.gate}")
     for failure in result.failures:
         console.print(f"[red]step failed[/]: {failure}")
+    if result.published:
+        console.print("[green]published[/]: readers now see this run's data")
+    else:
+        console.print("[red]not published[/]: readers keep the previous publication")
     console.print("[green]ok[/]" if result.ok else "[red]the run failed[/]")

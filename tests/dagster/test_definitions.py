@@ -30,7 +30,7 @@ def test_every_source_mapping_is_an_asset_with_its_entities() -> None:
     assert legacy_mx.group_names_by_key[legacy_mx.key] == "erp_exports"
     group_erp = repository.assets_defs_by_key[dg.AssetKey(["raw", "group_erp"])]
     assert group_erp.metadata_by_key[group_erp.key]["entities"] == "US01, CA01, MX01"
-    assert repository.get_schedule_def("daily_ingest").cron_schedule == "0 5 * * *"
+    assert repository.get_schedule_def("daily_pipeline").cron_schedule == "0 5 * * *"
     assert repository.has_sensor_def("landing_zone_sensor")
 
 
@@ -68,13 +68,15 @@ def test_truth_folder_does_not_trigger_runs(tmp_path: Path) -> None:
     assert landing_fingerprint(landing) == before
 
 
-def test_pipeline_materialises_every_source_asset_in_process(tmp_path: Path) -> None:
+def test_pipeline_loads_every_source_then_gates_block_an_incomplete_landing_zone(
+    tmp_path: Path,
+) -> None:
     landing, warehouse = tmp_path / "landing", tmp_path / "wh.duckdb"
-    expected = write_small_landing(landing, days=2)
+    published = tmp_path / "published" / "backbone_published.duckdb"
+    write_small_landing(landing, days=2)  # exports, WMS and EDI, but no ERP database
 
-    result = run_pipeline(landing, warehouse)
+    result = run_pipeline(landing, warehouse, published=published)
 
-    assert result.ok, result.failures
     by_source = {s["source_system"]: s for s in result.sources}
     assert set(by_source) == {"crosswalk", "edi", "group_erp", "legacy_mx", "legacy_us", "wms"}
     for summary in by_source.values():
@@ -83,9 +85,11 @@ def test_pipeline_materialises_every_source_asset_in_process(tmp_path: Path) -> 
         manifest_rows = con.execute(
             "select sum(rows_loaded) from audit.load_manifest where status in ('loaded', 'quarantined')"
         ).fetchone()[0]
-    assert manifest_rows == sum(s["rows_loaded"] for s in result.sources)
-    assert expected  # the fixture wrote rows to load
+    assert manifest_rows == sum(s["rows_loaded"] for s in result.sources) > 0
+    # The ERP database never delivered: its freshness gate blocks, so nothing is published.
+    assert len(result.gates) > 20
+    assert "raw/group_erp:freshness" in result.blocked_by
+    assert not result.ok and not result.published and not published.exists()
 
-    again = run_pipeline(landing, warehouse)
-    assert again.ok
+    again = run_pipeline(landing, warehouse, published=published)
     assert sum(s["rows_loaded"] for s in again.sources) == 0

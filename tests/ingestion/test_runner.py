@@ -102,15 +102,17 @@ def test_backbone_run_prints_summary_and_json(tmp_path: Path) -> None:
     runner = CliRunner()
     args = ["run", "--landing", str(landing), "--warehouse", str(tmp_path / "wh.duckdb")]
     result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    assert summary["ok"] is True
+    # This landing zone has no ERP database: the loads succeed, the freshness gate blocks publishing.
+    assert result.exit_code == 1, result.output
+    assert summary["published"] is False and "raw/group_erp:freshness" in summary["blocked_by"]
+    assert all(not s["errors"] for s in summary["sources"])
     by_source = {s["source_system"]: s for s in summary["sources"]}
     assert by_source["legacy_mx"]["rows_loaded"] == 2
     assert by_source["wms"]["rows_quarantined"] == 1
     again = runner.invoke(app, args)
-    assert again.exit_code == 0
     assert "legacy_mx" in again.output
+    assert "not published" in again.output
 
 
 def test_backbone_run_exits_non_zero_when_a_load_fails(tmp_path: Path) -> None:
