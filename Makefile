@@ -33,6 +33,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt/models
 
 format: install
 	$(BIN)/ruff format .

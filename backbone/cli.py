@@ -18,7 +18,9 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     """Each command module exposes `register(app)`; adding a verb is adding a module."""
-    for module_info in sorted(pkgutil.iter_modules(backbone.commands.__path__), key=lambda m: m.name):
+    for module_info in sorted(
+        pkgutil.iter_modules(backbone.commands.__path__), key=lambda m: m.name
+    ):
         module = importlib.import_module(f"backbone.commands.{module_info.name}")
         module.register(app)
 

@@ -23,18 +23,24 @@ class Paths:
     @property
     def warehouse(self) -> Path:
         """The working DuckDB file: one writer (a run), no readers."""
-        return Path(os.environ.get("BACKBONE_WAREHOUSE", self.home / "warehouse" / "backbone.duckdb"))
+        return Path(
+            os.environ.get("BACKBONE_WAREHOUSE", self.home / "warehouse" / "backbone.duckdb")
+        )
 
     @property
     def published(self) -> Path:
         """The published copy that dashboards, `backbone sql` and `backbone kpi` read."""
         return Path(
-            os.environ.get("BACKBONE_PUBLISHED", self.home / "published" / "backbone_published.duckdb")
+            os.environ.get(
+                "BACKBONE_PUBLISHED", self.home / "published" / "backbone_published.duckdb"
+            )
         )
 
     @property
     def workflow_store(self) -> Path:
-        return Path(os.environ.get("BACKBONE_WORKFLOW_DB", self.home / "workflow" / "workflow.sqlite"))
+        return Path(
+            os.environ.get("BACKBONE_WORKFLOW_DB", self.home / "workflow" / "workflow.sqlite")
+        )
 
     @property
     def dagster_home(self) -> Path:
