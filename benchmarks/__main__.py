@@ -19,7 +19,11 @@ from benchmarks.result import Result
 
 def main(selected: list[str]) -> int:
     console = Console()
-    modules = [m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name not in {"result", "__main__"}]
+    modules = [
+        m.name
+        for m in pkgutil.iter_modules(benchmarks.__path__)
+        if m.name not in {"result", "__main__"}
+    ]
     if selected:
         modules = [m for m in modules if m in selected]
     results: list[Result] = []
@@ -31,7 +35,14 @@ def main(selected: list[str]) -> int:
         results.extend(module.run())
     table = Table("benchmark", "measured", "baseline", "ratio", "target", "ok")
     for r in results:
-        table.add_row(r.name, r.measured, r.baseline, f"{r.ratio:.2f}", r.target, "yes" if r.ok else "[red]NO[/red]")
+        table.add_row(
+            r.name,
+            r.measured,
+            r.baseline,
+            f"{r.ratio:.2f}",
+            r.target,
+            "yes" if r.ok else "[red]NO[/red]",
+        )
     console.print(table)
     return 0 if all(r.ok for r in results) else 1
 

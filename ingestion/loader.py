@@ -30,7 +30,7 @@ from ingestion.manifest import (
     write_manifest,
 )
 from ingestion.quarantine import insert_records
-from ingestion.warehouse import append_to_raw, lit
+from ingestion.warehouse import append_batch_to_raw, append_to_raw, lit
 
 
 @dataclass
@@ -64,13 +64,64 @@ class LoadResult:
     error: str | None = None
 
 
+@dataclass
+class BatchStaged:
+    """What a reader read from several files of one feed in one pass.
+
+    Every relation has a `_file` column: the file's position in the list the reader was given.
+    `files` holds each file's counts and notes (its relation fields unused); `outputs` and
+    `child_outputs` are (raw table, relation, positions of the files it stands for) in the order
+    the files first appear, so a column added by schema drift is noted on the first file that
+    brought it, as a file-by-file load would.
+    """
+
+    files: dict[int, Staged] = field(default_factory=dict)
+    outputs: list[tuple[str, str, list[int]]] = field(default_factory=list)
+    child_outputs: list[tuple[str, str, list[int]]] = field(default_factory=list)
+    quarantine: list[str] = field(default_factory=list)
+    edi_sets: str | None = None
+
+    def add_single(
+        self, con: duckdb.DuckDBPyConnection, position: int, staged: Staged, names: TempNames
+    ) -> None:
+        """Fold one file staged on its own (a `Stager`'s result) into the batch."""
+
+        def tagged(relation: str) -> str:
+            view = names("file")
+            con.execute(f"create temp view {view} as select *, {position} as _file from {relation}")
+            return view
+
+        self.files[position] = Staged(
+            rows_read=staged.rows_read,
+            notes=list(staged.notes),
+            whole_file_quarantined=staged.whole_file_quarantined,
+        )
+        self.outputs += [(t, tagged(r), [position]) for t, r in staged.outputs.items()]
+        self.child_outputs += [(t, tagged(r), [position]) for t, r in staged.child_outputs.items()]
+        self.quarantine += [tagged(r) for r in staged.quarantine]
+        if staged.edi_sets is not None:
+            edi = tagged(staged.edi_sets)
+            if self.edi_sets is None:
+                self.edi_sets = edi
+            else:
+                union = names("edi_sets")
+                con.execute(
+                    f"create temp view {union} as select * from {self.edi_sets}"
+                    f" union all by name select * from {edi}"
+                )
+                self.edi_sets = union
+
+
 Stager = Callable[[duckdb.DuckDBPyConnection, Path, "TempNames"], Staged]
+# A stager may also offer `stage.many(con, [(path, source_file), ...], names) -> BatchStaged`:
+# the loader then stages a whole batch of files in one pass.
 
 # Files per transaction: each file is whole inside one transaction, and a transaction carries up
 # to this many files (or bytes), because a commit costs an fsync and a landing zone holds
 # thousands of small daily files. A failing file rolls its batch back; the batch is then retried
-# file by file so only the bad file fails.
-BATCH_FILES = 64
+# file by file so only the bad file fails. A stager with `many` stages the whole batch in one
+# pass, so the statement count per batch hardly depends on its size: the larger, the faster.
+BATCH_FILES = 512
 BATCH_BYTES = 64 << 20
 
 
@@ -110,6 +161,9 @@ class Loader:
         self.landing_root = landing_root
         # raw tables' columns, cached only while one batch transaction is open
         self._known_tables: dict[str, set[str]] | None = None
+        # batches staged together that failed and were retried file by file
+        self.batch_fallbacks = 0
+        self.batch_errors: list[str] = []  # why, for each of them
 
     def load_file(self, source_system: str, feed: str, path: Path, stage: Stager) -> LoadResult:
         """Load one file through a reader's stager, unless its content was already loaded."""
@@ -128,13 +182,16 @@ class Loader:
         con = self.con
         hashes = file_hashes(con, paths)
         index = self._index(source_system, feed)
+        loaded_names = {(h, p.source_file) for h, priors in index.items() for p in priors}
         results: dict[int, LoadResult] = {}
         pending: list[_Pending] = []
+        first_with_hash: dict[str, ManifestRow] = {}  # the first pending file of each content
+        originals: dict[str, _Prior | None] = {}  # the earlier load each content duplicates
         for position, path in enumerate(paths):
             source_file = relative_to_or_name(path, self.landing_root)
             content_hash, size = hashes[path]
             earlier = index.get(content_hash, [])
-            if any(p.source_file == source_file for p in earlier):
+            if (content_hash, source_file) in loaded_names:
                 results[position] = LoadResult(source_system, feed, source_file, "already_loaded")
                 continue
             row = ManifestRow(
@@ -146,14 +203,18 @@ class Loader:
                 content_hash=content_hash,
                 file_bytes=size,
             )
-            original = next(
-                (p for p in earlier if p.status in LOADED_STATUSES and p.rows_read > 0), None
-            )
+            if content_hash not in originals:  # many files share one (header-only) content
+                originals[content_hash] = next(
+                    (p for p in earlier if p.status in LOADED_STATUSES and p.rows_read > 0), None
+                )
+            original = originals[content_hash]
+            prior = None
             if original is not None:
-                _mark_duplicate(row, original.load_id, original.source_file)
+                prior = (original.load_id, original.source_file)
+                _mark_duplicate(row, *prior)
             # Same content earlier in this call: decided once that one is loaded (had it rows?).
-            twin = next((p.row for p in pending if p.row.content_hash == content_hash), None)
-            pending.append(_Pending(position, row, path, twin))
+            twin = first_with_hash.setdefault(content_hash, row)
+            pending.append(_Pending(position, row, path, None if twin is row else twin, prior))
 
         for batch in _batches(pending):
             for position, result in self._load_batch(batch, stage):
@@ -161,6 +222,17 @@ class Loader:
         return [results[i] for i in range(len(paths))]
 
     def _load_batch(self, batch: list[_Pending], stage: Stager) -> list[tuple[int, LoadResult]]:
+        many = getattr(stage, "many", None)
+        if many is not None and len(batch) > 1:
+            together = self._load_batch_together(batch, many)
+            if together is not None:
+                return together
+            self.batch_fallbacks += 1
+            outcomes = []
+            for item in batch:
+                _reset(item)
+                outcomes += self._load_batch([item], stage)
+            return outcomes
         con = self.con
         con.execute("begin transaction")
         self._known_tables = {}
@@ -189,9 +261,118 @@ class Loader:
         # A file of the batch failed: retry one file per transaction, so only that file fails.
         outcomes = []
         for item in batch:
-            item.row = _reset(item.row)
+            _reset(item)
             outcomes += self._load_batch([item], stage)
         return outcomes
+
+    def _load_batch_together(
+        self, batch: list[_Pending], many: Callable[..., BatchStaged]
+    ) -> list[tuple[int, LoadResult]] | None:
+        """The batch in one transaction, its files staged in one pass; None when it failed
+        (rolled back: the caller retries file by file)."""
+        con = self.con
+        con.execute("begin transaction")
+        self._known_tables = {}
+        try:
+            rows_in_batch = {id(item.row) for item in batch}
+            staged_items: list[_Pending] = []
+            deferred: list[_Pending] = []  # same content as an earlier file of this batch
+            for item in batch:
+                row, twin = item.row, item.twin
+                if twin is not None and id(twin) in rows_in_batch:
+                    if row.status != "skipped_duplicate":
+                        deferred.append(item)
+                    continue
+                if twin is not None and twin.status in LOADED_STATUSES and twin.rows_read > 0:
+                    _mark_duplicate(row, twin.load_id, twin.source_file or "")
+                if row.status != "skipped_duplicate":
+                    staged_items.append(item)
+            rows = [item.row for item in staged_items]
+            staged = many(
+                con, [(item.path, item.row.source_file) for item in staged_items], TempNames()
+            )
+            for position, row in enumerate(rows):
+                own = staged.files[position]
+                row.rows_read = own.rows_read
+                row.notes.extend(own.notes)
+                if own.whole_file_quarantined:
+                    row.status = "quarantined"
+            with _unordered(con):
+                self._commit_batch(rows, staged)
+            for item in deferred:
+                twin = item.twin
+                assert twin is not None
+                if twin.status in LOADED_STATUSES and twin.rows_read > 0:
+                    _mark_duplicate(item.row, twin.load_id, twin.source_file or "")
+                else:
+                    # Same content that held no rows: the same (empty) outcome, under its name.
+                    original = next(i for i, r in enumerate(rows) if r is twin)
+                    own = staged.files[original]
+                    item.row.notes.extend(own.notes)
+                    item.row.target_tables.extend(twin.target_tables)
+                    if own.whole_file_quarantined:
+                        item.row.status = "quarantined"
+            for item in batch:
+                item.row.check_balance()
+            write_manifest(con, [item.row for item in batch])
+            TempNames.drop_all(con)
+            con.execute("commit")
+            self._known_tables = None
+            return [(item.position, self._result(item.row)) for item in batch]
+        except Exception as exc:
+            con.execute("rollback")
+            self._known_tables = None
+            self.batch_errors.append(f"{type(exc).__name__}: {exc}")
+            return None
+
+    def _commit_batch(self, rows: list[ManifestRow], staged: BatchStaged) -> None:
+        """Inside a transaction: append a batch's staged relations, filling each file's row."""
+        con = self.con
+        files = TempNames()("lineage")
+        values = ", ".join(
+            f"({position}, {lit(row.load_id)}, {lit(row.source_system)},"
+            f" {lit(row.source_file or row.source_table)},"
+            f" cast({lit(row.started_at.isoformat(sep=' '))} as timestamp))"
+            for position, row in enumerate(rows)
+        )
+        con.execute(
+            f"create temp table {files} (_file bigint, _load_id varchar, _source_system varchar,"
+            " _source_file varchar, _loaded_at timestamp)"
+        )
+        if values:
+            con.execute(f"insert into {files} values {values}")
+        known = self._known_tables
+        for outputs, counted in ((staged.outputs, True), (staged.child_outputs, False)):
+            for table, relation, covered in outputs:
+                counts, added = append_batch_to_raw(con, table, relation, files, known)
+                for position in covered:
+                    rows[position].target_tables.append(table)
+                    if counted:
+                        rows[position].rows_loaded += counts.get(position, 0)
+                if added and covered:
+                    rows[min(covered)].notes.append(
+                        f"raw.{table}: new column(s) {', '.join(added)}"
+                    )
+        for relation in staged.quarantine:
+            counts = dict(
+                con.execute(f"select _file, count(*) from {relation} group by _file").fetchall()
+            )
+            if not counts:
+                continue
+            con.execute(
+                "insert into quarantine.records select l._load_id, l._source_system,"
+                f" {lit(rows[0].feed)}, l._source_file, cast(r._source_row as bigint),"
+                " r.target_table, r.reason_code, r.detail, r.raw_text, l._loaded_at"
+                f" from {relation} r join {files} l using (_file)"
+            )
+            for position, count in counts.items():
+                rows[position].rows_quarantined += count
+        if staged.edi_sets is not None:
+            con.execute(
+                "insert into quarantine.edi_sets by name select r.* exclude (_file),"
+                " l._load_id as load_id, l._loaded_at as quarantined_at"
+                f" from {staged.edi_sets} r join {files} l using (_file)"
+            )
 
     def _index(self, source_system: str, feed: str) -> dict[str, list[_Prior]]:
         index: dict[str, list[_Prior]] = {}
@@ -307,6 +488,7 @@ class _Pending:
     row: ManifestRow
     path: Path
     twin: ManifestRow | None  # an earlier file of the same call with the same content
+    original: tuple[str, str] | None = None  # (load id, file) of an earlier load, same content
 
 
 def _mark_duplicate(row: ManifestRow, original_id: str, original_file: str) -> None:
@@ -331,9 +513,12 @@ def _batches(pending: list[_Pending]) -> list[list[_Pending]]:
     return batches
 
 
-def _reset(row: ManifestRow) -> ManifestRow:
-    """The manifest row as it was before a rolled-back attempt filled it in."""
-    return ManifestRow(
+def _reset(item: _Pending) -> ManifestRow:
+    """The item's manifest row as it was before a rolled-back attempt filled it in (in place:
+    a later file of the same content refers to it as its twin), a duplicate of an earlier load
+    still marked as one."""
+    row = item.row
+    fresh = ManifestRow(
         load_id=row.load_id,
         source_system=row.source_system,
         feed=row.feed,
@@ -342,6 +527,10 @@ def _reset(row: ManifestRow) -> ManifestRow:
         content_hash=row.content_hash,
         file_bytes=row.file_bytes,
     )
+    row.__dict__.update(fresh.__dict__)
+    if item.original is not None:
+        _mark_duplicate(row, *item.original)
+    return row
 
 
 @contextmanager

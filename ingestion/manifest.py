@@ -7,6 +7,7 @@ loaded unchanged; they are not "in" (nothing new arrived) and are reported apart
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import uuid
@@ -106,39 +107,55 @@ class ManifestRow:
             )
 
 
-def write_manifest(con: duckdb.DuckDBPyConnection, row: ManifestRow) -> None:
+def write_manifest(con: duckdb.DuckDBPyConnection, row: ManifestRow | list[ManifestRow]) -> None:
+    """Insert one manifest row, or a batch's rows (one statement for up to 100 rows)."""
+    write_manifests(con, row if isinstance(row, list) else [row])
+
+
+_MANIFEST_INSERT = (
+    "insert into audit.load_manifest (load_id, source_system, feed, target_tables, source_file,"
+    " source_table, cursor_column, cursor_from, cursor_to, content_hash, file_bytes, rows_read,"
+    " rows_loaded, rows_quarantined, rows_unchanged, rows_deleted, status, note, error,"
+    " duplicate_of, started_at, finished_at) values "
+)
+
+
+def write_manifests(con: duckdb.DuckDBPyConnection, rows: list[ManifestRow]) -> None:
+    """Insert manifest rows (one statement for up to 100 rows)."""
+    for start in range(0, len(rows), 100):
+        chunk = rows[start : start + 100]
+        con.execute(
+            _MANIFEST_INSERT + ", ".join(["(" + ", ".join(["?"] * 22) + ")"] * len(chunk)),
+            [value for row in chunk for value in _manifest_values(row)],
+        )
+
+
+def _manifest_values(row: ManifestRow) -> list[object]:
     row.finished_at = row.finished_at or utcnow()
-    con.execute(
-        "insert into audit.load_manifest (load_id, source_system, feed, target_tables, source_file,"
-        " source_table, cursor_column, cursor_from, cursor_to, content_hash, file_bytes, rows_read,"
-        " rows_loaded, rows_quarantined, rows_unchanged, rows_deleted, status, note, error,"
-        " duplicate_of, started_at, finished_at)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            row.load_id,
-            row.source_system,
-            row.feed,
-            ",".join(sorted(set(row.target_tables))) or None,
-            row.source_file,
-            row.source_table,
-            row.cursor_column,
-            row.cursor_from,
-            row.cursor_to,
-            row.content_hash,
-            row.file_bytes,
-            row.rows_read,
-            row.rows_loaded,
-            row.rows_quarantined,
-            row.rows_unchanged,
-            row.rows_deleted,
-            row.status,
-            "; ".join(row.notes) or None,
-            row.error,
-            row.duplicate_of,
-            row.started_at,
-            row.finished_at,
-        ],
-    )
+    return [
+        row.load_id,
+        row.source_system,
+        row.feed,
+        ",".join(sorted(set(row.target_tables))) or None,
+        row.source_file,
+        row.source_table,
+        row.cursor_column,
+        row.cursor_from,
+        row.cursor_to,
+        row.content_hash,
+        row.file_bytes,
+        row.rows_read,
+        row.rows_loaded,
+        row.rows_quarantined,
+        row.rows_unchanged,
+        row.rows_deleted,
+        row.status,
+        "; ".join(row.notes) or None,
+        row.error,
+        row.duplicate_of,
+        row.started_at,
+        row.finished_at,
+    ]
 
 
 def file_hashes(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[Path, tuple[str, int]]:
@@ -146,17 +163,19 @@ def file_hashes(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[Path,
     mtime) so a re-run over an unchanged landing zone reads no file."""
     if not paths:
         return {}
+    keys = [str(resolved_path(path)) for path in paths]
     cache = {
         (path, size, mtime): digest
         for path, size, mtime, digest in con.execute(
             "select path, size, mtime_ns, content_hash from audit.file_hashes"
+            " where path in (select unnest(?::varchar[]))",
+            [keys],
         ).fetchall()
     }
     result: dict[Path, tuple[str, int]] = {}
     fresh: list[tuple[str, int, int, str]] = []
-    for path in paths:
+    for path, key in zip(paths, keys, strict=True):
         stat = path.stat()
-        key = str(path.resolve())
         digest = cache.get((key, stat.st_size, stat.st_mtime_ns))
         if digest is None:
             with path.open("rb") as handle:
@@ -190,7 +209,21 @@ def relative_to_or_name(path: Path, root: Path | None) -> str:
     """The path as recorded in lineage: relative to the landing zone when inside it."""
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return resolved_path(path).relative_to(resolved(root)).as_posix()
         except ValueError:
             pass
     return os.fspath(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def resolved(directory: Path) -> Path:
+    """`directory.resolve()`, once per directory (a landing zone holds thousands of files)."""
+    return directory.resolve()
+
+
+def resolved_path(path: Path) -> Path:
+    """`path.resolve()`, resolving each folder once: a file that is no symlink resolves to its
+    resolved folder plus its name."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return resolved(path.parent) / path.name

@@ -134,3 +134,35 @@ def append_to_raw(
         f"insert into raw.{q(table)} by name select {names}, _source_row, {consts} from {relation}",
     )
     return int(count), added
+
+
+def append_batch_to_raw(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    relation: str,
+    files: str,
+    known: dict[str, set[str]] | None = None,
+) -> tuple[dict[int, int], list[str]]:
+    """Append a staged relation of several files (data columns + `_source_row` + `_file`) to
+    `raw.<table>`, the lineage taken from `files` (`_file` + the lineage columns but `_source_row`).
+
+    Returns (rows appended per `_file`, columns added to the raw table).
+    """
+    data_cols = [
+        (n, t)
+        for n, t in relation_columns(con, relation)
+        if n not in LINEAGE_COLUMNS and n != "_file"
+    ]
+    added = ensure_table_like(con, "raw", table, data_cols + list(LINEAGE_COLUMNS.items()), known)
+    counts = {
+        int(f): int(n)
+        for f, n in con.execute(f"select _file, count(*) from {relation} group by _file").fetchall()
+    }
+    if counts:
+        names = ", ".join(f"r.{q(n)}" for n, _ in data_cols)
+        lineage = ", ".join(f"l.{q(n)}" for n in LINEAGE_COLUMNS if n != "_source_row")
+        con.execute(
+            f"insert into raw.{q(table)} by name select {names}, r._source_row, {lineage}"
+            f" from {relation} r join {files} l using (_file)"
+        )
+    return counts, added

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.loader import Staged, TempNames
+from ingestion.loader import BatchStaged, Staged, TempNames
 from ingestion.mapping import ColumnSpec, CsvFormat, DelimitedFeed, canonical_name
 from ingestion.quarantine import (
     CHECK_FAILED,
@@ -50,7 +50,178 @@ def delimited_stager(feed: DelimitedFeed):
     def stage(con: duckdb.DuckDBPyConnection, path: Path, names: TempNames) -> Staged:
         return stage_delimited_file(con, path, feed, names)
 
+    def many(
+        con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]], names: TempNames
+    ) -> BatchStaged:
+        return stage_delimited_files(con, [path for path, _ in files], feed, names)
+
+    stage.many = many  # type: ignore[attr-defined]
     return stage
+
+
+def stage_delimited_files(
+    con: duckdb.DuckDBPyConnection, paths: list[Path], feed: DelimitedFeed, names: TempNames
+) -> BatchStaged:
+    """Several files of one feed in as few passes as their headers allow.
+
+    Each header is read first (cheap): an empty or header-only file is accounted without a read
+    pass; a file missing a required column, or in an encoding DuckDB can't read, is staged on its
+    own (`stage_delimited_file`); the rest are grouped by header and each group is read by one
+    `read_csv` over its files, converted and checked once, then split by file. Rows, quarantine
+    reasons, `_source_row` and notes are exactly those a file-by-file load gives.
+    """
+    fmt = feed.format
+    native = _DUCKDB_ENCODINGS.get(fmt.encoding.lower())
+    batch = BatchStaged()
+    groups: dict[tuple[_Column, ...], list[int]] = {}
+    for position, path in enumerate(paths):
+        if native is None:
+            batch.add_single(con, position, stage_delimited_file(con, path, feed, names), names)
+            continue
+        header = read_header(path, fmt, native)
+        if header is None:
+            batch.files[position] = Staged(rows_read=0, notes=["empty file: no header"])
+            continue
+        columns, notes = _resolve_columns(header, feed)
+        missing = [
+            spec.source
+            for spec in feed.columns
+            if spec.required and spec.name not in {c.name for c in columns if c.spec}
+        ]
+        if _header_only(path, fmt, native):
+            if missing:
+                notes.append(f"file quarantined: missing required column(s) {', '.join(missing)}")
+            batch.files[position] = Staged(
+                rows_read=0, notes=notes, whole_file_quarantined=bool(missing)
+            )
+            continue
+        if missing:
+            batch.add_single(con, position, stage_delimited_file(con, path, feed, names), names)
+            continue
+        batch.files[position] = Staged(rows_read=0, notes=notes)
+        groups.setdefault(tuple(columns), []).append(position)
+    for columns, positions in groups.items():
+        _stage_group(
+            con,
+            [paths[p] for p in positions],
+            positions,
+            list(columns),
+            native or "",
+            feed,
+            names,
+            batch,
+        )
+    return batch
+
+
+def _stage_group(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    positions: list[int],
+    columns: list[_Column],
+    encoding: str,
+    feed: DelimitedFeed,
+    names: TempNames,
+    batch: BatchStaged,
+) -> None:
+    """Files sharing one header: one read, one conversion, split by `_file`."""
+    fmt = feed.format
+    rejects, scan, typed = names("rejects"), names("rejects_scan"), names("typed")
+    if feed.row_checks:
+        failed = [
+            f"case when _type_errors is null and not coalesce(({condition}), true)"
+            f" then {lit(name)} end"
+            for name, condition in feed.row_checks.items()
+        ]
+        check_errors = joined(failed)
+    else:
+        check_errors = "cast(null as varchar)"
+    keep_text = "_type_errors is not null or _missing is not null or _check_errors is not null"
+    slots = ", ".join(c.slot for c in columns)
+    inner, outer = _typed_select(columns, fmt)
+    listed = "[" + ", ".join(lit(str(p)) for p in paths) + "]"
+    file_of = f"cast(list_position({listed}, _bb_filename) - 1 as bigint)"
+    source = _read_csv(paths, encoding, fmt, len(columns), rejects, scan, filename="_bb_filename")
+    con.execute(
+        f"create temp table {typed} as select * exclude ({slots}),"
+        f" case when {keep_text} then {_raw_text_expr(columns, fmt)} end as _raw_text"
+        f" from (select *, {check_errors} as _check_errors from ("
+        f"select *, {outer} from (select {file_of} as _local, {inner} from {source})))"
+    )
+    first_line = fmt.header_row + 1
+    bad_lines = names("bad_lines")
+    con.execute(
+        f"create temp table {bad_lines} as select cast(list_position({listed}, s.file_path) - 1"
+        " as bigint) as _local, r.line, string_agg(distinct r.error_type, ', ') as errors,"
+        f" min(trim(r.csv_line, chr(13) || chr(10))) as csv_line from {rejects} r"
+        f" join {scan} s using (scan_id, file_id) group by all"
+    )
+    counts: dict[int, int] = {}
+    for local, n in con.execute(
+        f"select _local, count(*) from {typed} group by _local"
+        f" union all select _local, count(*) from {bad_lines} group by _local"
+    ).fetchall():
+        counts[local] = counts.get(local, 0) + n
+    for local, position in enumerate(positions):
+        batch.files[position].rows_read = counts.get(local, 0)
+    rejected = int(con.execute(f"select count(*) from {bad_lines}").fetchall()[0][0])
+    positions_map = names("positions")
+    con.execute(
+        f"create temp table {positions_map} as select unnest(range({len(positions)})) as _local,"
+        f" unnest([{', '.join(str(p) for p in positions)}]) as _file"
+    )
+    view = names("positioned")
+    numbered = (
+        f"select row_number() over (partition by _local order by rowid) - 1 as _k, * from {typed}"
+    )
+    if not rejected:
+        con.execute(
+            f"create temp view {view} as select s.* exclude (_k, _local), p._file,"
+            f" s._k + {first_line} as _source_row from ({numbered}) s join {positions_map} p using (_local)"
+        )
+    else:
+        steps = names("reject_steps")
+        con.execute(
+            f"create temp table {steps} as select _local, t, max(i) as i from ("
+            f" select _local, line - {first_line}"
+            " - (row_number() over (partition by _local order by line) - 1) as t,"
+            f" row_number() over (partition by _local order by line) as i from {bad_lines})"
+            " group by _local, t"
+        )
+        con.execute(
+            f"create temp view {view} as select s.* exclude (_k, _local), p._file,"
+            f" s._k + {first_line} + coalesce(r.i, 0) as _source_row"
+            f" from ({numbered}) s asof left join {steps} r on s._local = r._local and s._k >= r.t"
+            f" join {positions_map} p on p._local = s._local"
+        )
+    malformed = names("malformed")
+    con.execute(
+        f"create temp view {malformed} as select p._file, b.line as _source_row,"
+        f" {lit(feed.table)} as target_table, {lit(MALFORMED_ROW)} as reason_code,"
+        f" b.errors as detail, b.csv_line as raw_text from {bad_lines} b join {positions_map} p using (_local)"
+    )
+    good, bad = names("good"), names("bad")
+    outputs = [q(c.name) for c in columns] + [
+        f"cast({lit(value)} as varchar) as {q(name)}"
+        for name, value in feed.constants.items()
+        if name not in {c.name for c in columns}
+    ]
+    con.execute(
+        f"create temp view {good} as select {', '.join(outputs)}, _source_row, _file from {view}"
+        " where _type_errors is null and _missing is null and _check_errors is null"
+    )
+    con.execute(
+        f"create temp view {bad} as select _file, _source_row, {lit(feed.table)} as target_table,"
+        f" case when _type_errors is not null then {lit(TYPE_ERROR)}"
+        f" when _missing is not null then {lit(MISSING_VALUE)} else {lit(CHECK_FAILED)} end"
+        " as reason_code, concat_ws('; ', _type_errors, _missing, _check_errors) as detail,"
+        f" _raw_text as raw_text from {view}"
+        " where _type_errors is not null or _missing is not null or _check_errors is not null"
+    )
+    batch.outputs.append((feed.table, good, list(positions)))
+    batch.quarantine.append(bad)
+    if rejected:
+        batch.quarantine.append(malformed)
 
 
 @dataclass(frozen=True)
@@ -228,11 +399,22 @@ def _resolve_columns(header: list[str], feed: DelimitedFeed) -> tuple[list[_Colu
 
 
 def _read_csv(
-    path: Path, encoding: str, fmt: CsvFormat, width: int, rejects: str, scan: str
+    path: Path | list[Path],
+    encoding: str,
+    fmt: CsvFormat,
+    width: int,
+    rejects: str,
+    scan: str,
+    filename: str | None = None,
 ) -> str:
     slots = ", ".join(f"'_raw{i}': 'VARCHAR'" for i in range(width))
+    if isinstance(path, list):
+        files = "[" + ", ".join(lit(str(p)) for p in path) + "]"
+    else:
+        files = lit(str(path))
+    named = f" filename = {lit(filename)}," if filename else ""
     return (
-        f"read_csv({lit(str(path))}, header = true, skip = {fmt.header_row - 1},"
+        f"read_csv({files},{named} header = true, skip = {fmt.header_row - 1},"
         f" auto_detect = false, columns = {{{slots}}}, delim = {lit(fmt.delimiter)},"
         f" quote = {lit(fmt.quote)}, escape = {lit(fmt.escape)}, encoding = {lit(encoding)},"
         f" store_rejects = true, rejects_table = {lit(rejects)}, rejects_scan = {lit(scan)},"

@@ -15,12 +15,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingestion.loader import Staged, TempNames
+from ingestion.loader import BatchStaged, Staged, TempNames
+from ingestion.manifest import resolved, resolved_path
 from ingestion.quarantine import ENVELOPE_ERROR
 from ingestion.warehouse import (
     LINEAGE_COLUMNS,
     ensure_table_like,
     lit,
+    q,
     relation_columns,
     scalar,
 )
@@ -35,7 +37,109 @@ def edi_stager(landing_root: Path | None = None):
     def stage(con: duckdb.DuckDBPyConnection, path: Path, names: TempNames) -> Staged:
         return stage_edi_file(con, path, names, landing_root)
 
+    def many(
+        con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]], names: TempNames
+    ) -> BatchStaged:
+        return stage_edi_files(con, [path for path, _ in files], names, landing_root)
+
+    stage.many = many  # type: ignore[attr-defined]
     return stage
+
+
+def stage_edi_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    names: TempNames,
+    landing_root: Path | None = None,
+) -> BatchStaged:
+    """Several X12 files: each parsed on its own, their tables concatenated and staged once.
+
+    Lands exactly what `stage_edi_file` does file by file; each relation carries `_file`.
+    """
+    batch = BatchStaged()
+    all_sets: list[ParsedSet] = []
+    bad_rows: list[dict[str, object]] = []
+    files = []
+    for position, path in enumerate(paths):
+        source_file = _relative(path, landing_root)
+        partner, direction = _partner_direction(source_file)
+        sets = parse_file(path, keep_segments=True)
+        rejected = [s for s in sets if not s.envelope_ok]
+        all_sets += sets
+        files.append((str(path), source_file, position))
+        bad_rows += [
+            {**row, "_file": position}
+            for row in _bad_sets_rows(rejected, source_file, partner, direction)
+        ]
+        batch.files[position] = Staged(
+            rows_read=0,
+            notes=[f"{len(rejected)} set(s) quarantined for envelope errors"] if rejected else [],
+        )
+    mapping = pl.DataFrame(
+        files,
+        schema={"_path": pl.String, "_source_file": pl.String, "_file": pl.Int64},
+        orient="row",
+    )
+    bad_sets = names("bad_sets")
+    bad_frame = pl.DataFrame(bad_rows, schema={**_BAD_SETS_SCHEMA, "_file": pl.Int64})
+    con.register(f"{bad_sets}_arrow", bad_frame.to_arrow())
+    con.execute(f"create temp table {bad_sets} as select * from {bad_sets}_arrow")
+    con.unregister(f"{bad_sets}_arrow")
+    for table, frame in to_tables(all_sets).items():
+        if frame.height == 0:
+            continue
+        frame = (
+            frame.with_row_index("_order")
+            .join(mapping, left_on="file", right_on="_path", how="left")
+            .sort("_order")
+            .with_columns(pl.col("_source_file").alias("file"))
+            .drop("_order", "_source_file")
+        )
+        per_file = dict(frame.group_by("_file").len().iter_rows())
+        covered = sorted(per_file)
+        landed = names(f"landed_{table}")
+        con.register(f"{landed}_arrow", frame.to_arrow())
+        con.execute(
+            f"create temp table {landed} as select *, st_position as _source_row from {landed}_arrow"
+        )
+        con.unregister(f"{landed}_arrow")
+        if table == ERRORS_TABLE:
+            batch.child_outputs.append((table, landed, covered))
+            continue
+        for position, count in per_file.items():
+            batch.files[position].rows_read += count
+        good, bad = names(f"good_{table}"), names(f"quarantined_{table}")
+        # the row as JSON exactly as a file-by-file load writes it (without `_file`)
+        row_fields = ", ".join(
+            f"{q(c)} := l.{q(c)}" for c in [*frame.columns, "_source_row"] if c != "_file"
+        )
+        con.execute(
+            f"create temp view {good} as select l.* from {landed} l anti join"
+            f" (select _file, st_position from {bad_sets} where st_position is not null) b"
+            " using (_file, st_position)"
+        )
+        con.execute(
+            f"create temp view {bad} as select l._file, l._source_row, {lit(table)} as target_table,"
+            f" {lit(ENVELOPE_ERROR)} as reason_code, b.detail,"
+            f" cast(to_json(struct_pack({row_fields})) as varchar) as raw_text"
+            f" from {landed} l join {bad_sets} b using (_file, st_position)"
+        )
+        batch.outputs.append((table, good, covered))
+        batch.quarantine.append(bad)
+    counts = names("bad_set_rows")
+    quarantine_union = " union all ".join(
+        f"select _file, _source_row as st_position from {rel}" for rel in batch.quarantine
+    )
+    con.execute(
+        f"create temp view {counts} as select b.* exclude (st_position_key),"
+        " coalesce(c.n, 0) as rows_excluded from"
+        f" (select *, st_position as st_position_key from {bad_sets}) b left join"
+        f" (select _file, st_position, count(*) as n from"
+        f" ({quarantine_union or 'select null as _file, null as st_position'})"
+        " group by _file, st_position) c on c._file = b._file and c.st_position = b.st_position_key"
+    )
+    batch.edi_sets = counts
+    return batch
 
 
 def stage_edi_file(
@@ -111,7 +215,14 @@ def declare_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 def _bad_sets_frame(
     rejected: list[ParsedSet], source_file: str, partner: str | None, direction: str | None
 ):
-    rows = [
+    rows = _bad_sets_rows(rejected, source_file, partner, direction)
+    return pl.DataFrame(rows, schema=_BAD_SETS_SCHEMA).to_arrow()
+
+
+def _bad_sets_rows(
+    rejected: list[ParsedSet], source_file: str, partner: str | None, direction: str | None
+) -> list[dict[str, object]]:
+    return [
         {
             "source_file": source_file,
             "partner": partner,
@@ -128,26 +239,27 @@ def _bad_sets_frame(
         }
         for s in rejected
     ]
-    schema = {
-        "source_file": pl.String,
-        "partner": pl.String,
-        "direction": pl.String,
-        "isa_control": pl.String,
-        "gs_control": pl.String,
-        "st_control": pl.String,
-        "transaction_set": pl.String,
-        "st_position": pl.Int64,
-        "reason_code": pl.String,
-        "detail": pl.String,
-        "raw_text": pl.String,
-    }
-    return pl.DataFrame(rows, schema=schema).to_arrow()
+
+
+_BAD_SETS_SCHEMA = {
+    "source_file": pl.String,
+    "partner": pl.String,
+    "direction": pl.String,
+    "isa_control": pl.String,
+    "gs_control": pl.String,
+    "st_control": pl.String,
+    "transaction_set": pl.String,
+    "st_position": pl.Int64,
+    "reason_code": pl.String,
+    "detail": pl.String,
+    "raw_text": pl.String,
+}
 
 
 def _relative(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return resolved_path(path).relative_to(resolved(root)).as_posix()
         except ValueError:
             pass
     return path.as_posix()
