@@ -56,13 +56,17 @@ def running_postgres() -> Iterator[str]:
         shutil.chown(workdir, "postgres", "postgres")
     port = _free_port()
     subprocess.run(
-        _as_postgres_user([initdb, "-D", str(data_dir), "-A", "trust", "-U", "backbone", "--no-sync"]),
+        _as_postgres_user(
+            [initdb, "-D", str(data_dir), "-A", "trust", "-U", "backbone", "--no-sync"]
+        ),
         check=True,
         capture_output=True,
     )
     options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        _as_postgres_user([pg_ctl, "-D", str(data_dir), "-o", options, "-l", str(workdir / "log"), "-w", "start"]),
+        _as_postgres_user(
+            [pg_ctl, "-D", str(data_dir), "-o", options, "-l", str(workdir / "log"), "-w", "start"]
+        ),
         check=True,
         capture_output=True,
     )
@@ -71,7 +75,10 @@ def running_postgres() -> Iterator[str]:
         _wait_until_ready(port)
         yield url
     finally:
-        subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data_dir), "-m", "immediate", "stop"]), capture_output=True)
+        subprocess.run(
+            _as_postgres_user([pg_ctl, "-D", str(data_dir), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(workdir, ignore_errors=True)
 
 
