@@ -70,7 +70,7 @@ def print_summary(result: PipelineResult) -> None:
     for source in result.sources:
         table.add_row(
             source["source_system"],
-            str(source["loads"]),
+            f"{source['loads']:,}",
             f"{source['rows_read']:,}",
             f"{source['rows_loaded']:,}",
             f"{source['rows_quarantined']:,}",

@@ -14,7 +14,7 @@ us_costs as (
     {{ latest_version(ref('stg_legacy_us__item_costs'), ['item_code', 'valid_from'], 'file_date desc, _source_row desc') }}
 ),
 
-final as (
+unioned as (
     select
         entity_code,
         item_id as local_item_code,
@@ -42,6 +42,36 @@ final as (
         valid_to,
         unit_cost
     from us_costs
+),
+
+-- A version ends at the latest when the next one begins. The row that closes a version can be
+-- lost (quarantined, or a file not yet arrived); without this, two versions would both be open
+-- and every position valued twice.
+with_next as (
+    select
+        entity_code,
+        local_item_code,
+        valid_from,
+        valid_to,
+        unit_cost,
+        lead(valid_from) over (
+            partition by entity_code, local_item_code order by valid_from
+        ) as next_valid_from
+    from unioned
+),
+
+final as (
+    select
+        entity_code,
+        local_item_code,
+        valid_from,
+        case
+            when next_valid_from is not null and (valid_to is null or valid_to > next_valid_from)
+                then next_valid_from
+            else valid_to
+        end as valid_to,
+        unit_cost
+    from with_next
 )
 
 select * from final

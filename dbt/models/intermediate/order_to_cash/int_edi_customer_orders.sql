@@ -1,5 +1,6 @@
 -- Customer orders received by EDI (inbound 850 with a good envelope), tied to the selling
--- entity and the customer by the trading partner id. The same order also exists in the
+-- entity and the customer by the trading partner id and the ship-to account (N1*ST*..*92*code):
+-- a partner (a chain, a buying group) orders for many accounts. The same order also exists in the
 -- entity's ERP (matched there by customer PO number): EDI adds no second order.
 with edi_pos as (
     select * from {{ ref('stg_edi__purchase_orders') }}
@@ -17,6 +18,7 @@ inbound as (
         -- edi/<partner>/<inbound|outbound>/<file>: the folder names the trading partner
         lower(split_part(file, '/', 2)) as partner_id,
         trim(isa_receiver_id) as receiver_id,
+        ship_to_id,
         file as edi_file,
         st_control
     from edi_pos
@@ -35,7 +37,10 @@ final as (
         inbound.edi_file,
         inbound.st_control
     from inbound
-    inner join customers on inbound.partner_id = lower(customers.edi_partner_id)
+    inner join customers
+        on
+            inbound.partner_id = lower(customers.edi_partner_id)
+            and inbound.ship_to_id = customers.local_customer_code
 )
 
 select * from final

@@ -72,8 +72,8 @@ unmapped_exceptions as (
 quarantine_exceptions as (
     select
         'quarantined_record' as exception_type,
-        load_id || ':' || coalesce(source_file, '') || ':' || coalesce(cast(source_row as {{ dbt.type_string() }}), '')
-            as exception_key,
+        load_id || ':' || coalesce(source_file, '') || ':' || coalesce(target_table, '') || ':'
+        || coalesce(cast(source_row as {{ dbt.type_string() }}), '') as exception_key,
         'high' as severity,
         case source_system when 'legacy_mx' then 'MX02' when 'legacy_us' then 'US02' end as entity_code,
         'data_steward' as owner_role,
@@ -83,12 +83,18 @@ quarantine_exceptions as (
         'open' as status,
         reason_code || ': ' || coalesce(detail, '') as detail
     from quarantined
+    -- A set rejected for its envelope quarantines one record per row it held; the set itself is
+    -- the exception (quarantined_edi_set below), not each of its rows.
+    where reason_code <> 'envelope_error'
 
     union all
 
     select
         'quarantined_edi_set' as exception_type,
-        load_id || ':' || coalesce(source_file, '') || ':' || coalesce(st_control, '') as exception_key,
+        -- ST control numbers repeat across groups and interchanges of one file: the ST's segment
+        -- position is what identifies the set there.
+        load_id || ':' || coalesce(source_file, '') || ':'
+        || coalesce(cast(st_position as {{ dbt.type_string() }}), '') as exception_key,
         'high' as severity,
         cast(null as {{ dbt.type_string() }}) as entity_code,
         'edi_coordinator' as owner_role,
