@@ -1,62 +1,27 @@
 -- Every governed KPI cell: entity (or GROUP) × month ('YYYY-MM') × KPI name → value. The one
 -- table `backbone kpi`, the dashboards and analysts read. Only months inside the horizon; a
 -- ratio whose denominator is 0 has no cell (never inf or NaN). Definitions: kpi_definitions.
+{%- set kpi_part_models = [
+    'kpi_order_fulfilment',
+    'kpi_standard_workflow',
+    'kpi_backlog',
+    'kpi_margin_cells',
+    'kpi_dso',
+    'kpi_inventory',
+    'kpi_procurement',
+    'kpi_close',
+] %}
+
 with cells as (
-    select
-        entity_code,
-        month,
-        kpi,
-        value
-    from {{ ref('kpi_order_fulfilment') }}
-    union all
-    select
-        entity_code,
-        month,
-        kpi,
-        value
-    from {{ ref('kpi_standard_workflow') }}
-    union all
-    select
-        entity_code,
-        month,
-        kpi,
-        value
-    from {{ ref('kpi_backlog') }}
-    union all
-    select
-        entity_code,
-        month,
-        kpi,
-        value
-    from {{ ref('kpi_margin_cells') }}
-    union all
-    select
-        entity_code,
-        month,
-        kpi,
-        value
-    from {{ ref('kpi_dso') }}
-    union all
-    select
-        entity_code,
-        month,
-        kpi,
-        value
-    from {{ ref('kpi_inventory') }}
-    union all
-    select
-        entity_code,
-        month,
-        kpi,
-        value
-    from {{ ref('kpi_procurement') }}
-    union all
-    select
-        entity_code,
-        month,
-        kpi,
-        value
-    from {{ ref('kpi_close') }}
+    {% for part in kpi_part_models %}
+        select
+            entity_code,
+            month,
+            kpi,
+            value
+        from {{ ref(part) }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 periods as (
