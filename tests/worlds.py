@@ -1,0 +1,52 @@
+"""Whole worlds for integration tests: generated, run through the pipeline, published.
+
+`build_published_world` is what a user gets from `backbone generate` + `backbone run`: a landing
+zone, a working warehouse with raw, dbt models and gate results, and a published copy with the
+marts. Tests that read the published warehouse (dashboards, reports, intelligence) start here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class PublishedWorld:
+    landing: Path
+    warehouse: Path
+    published: Path
+    workflow_store: Path
+
+
+def build_published_world(
+    work: Path, *, scale: str = "xs", seed: int = 7, fault_rate: float = 0.0
+) -> PublishedWorld:
+    """Generate a world under `work`, run the whole pipeline on it and publish the result.
+
+    Reuses `BACKBONE_TEST_PUBLISHED_WORLD` (a directory holding a world built by this function)
+    when set, copying it so the test may modify its copy.
+    """
+    from dagster_project.pipeline import run_pipeline
+    from simulator.generate import generate_world
+
+    given = os.environ.get("BACKBONE_TEST_PUBLISHED_WORLD")
+    if given:
+        shutil.copytree(given, work, dirs_exist_ok=True)
+        return _layout(work)
+    world = _layout(work)
+    generate_world(world.landing, scale=scale, seed=seed, fault_rate=fault_rate)
+    result = run_pipeline(world.landing, world.warehouse, published=world.published)
+    assert result.published, f"the pipeline did not publish: {result.failures or result.blocked_by}"
+    return world
+
+
+def _layout(work: Path) -> PublishedWorld:
+    return PublishedWorld(
+        landing=work / "landing",
+        warehouse=work / "warehouse" / "backbone.duckdb",
+        published=work / "published" / "backbone_published.duckdb",
+        workflow_store=work / "workflow" / "workflow.sqlite",
+    )
