@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
+from dagster_project.dbt import dbt_assets_list, dbt_resource
 from dagster_project.ingestion.assets import SUMMARY_METADATA_KEY, source_assets
 from dagster_project.publish import PublisherResource, publish_assets
 from dagster_project.quality import quality_checks
@@ -30,6 +33,8 @@ class PipelineResult:
     gates: list[GateResult] = field(default_factory=list)
     published: bool = False
     failures: list[str] = field(default_factory=list)  # steps that failed, with Dagster's reason
+    models_built: int = 0  # dbt models, seeds and snapshots materialised
+    log_file: Path | None = None  # dbt's full log of this run
 
     @property
     def blocked_by(self) -> list[str]:
@@ -45,16 +50,21 @@ def run_pipeline(
             landing=str(landing), warehouse=str(warehouse), erp_url=erp_url or ""
         ),
         "publisher": PublisherResource(published=str(published) if published else ""),
+        "dbt": dbt_resource(),
     }
-    result = dg.materialize(
-        [*source_assets, *quality_checks, *publish_assets],
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        # The CLI prints its own summary (notes and failures included); Dagster's log would repeat it.
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-    )
-    outcome = PipelineResult(ok=result.success)
+    log_file = Path(warehouse).parent / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    # dagster-dbt echoes dbt's log to stdout; a terminal wants the summary, the file keeps the log.
+    with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = dg.materialize(
+            [*source_assets, *quality_checks, *dbt_assets_list, *publish_assets],
+            resources=resources,
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+            # The CLI prints its own summary (notes and failures included); Dagster's would repeat it.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    outcome = PipelineResult(ok=result.success, log_file=log_file)
     for event in result.all_events:
         metadata = _summary_of(event)
         if metadata is not None:
@@ -65,6 +75,8 @@ def run_pipeline(
             outcome.gates.append(GateResult(gate, check.passed, check.severity.value))
         if event.is_step_materialization and event.step_key == "published_warehouse":
             outcome.published = True
+        if event.is_step_materialization and event.step_key == "dbt_models":
+            outcome.models_built += 1
         if event.is_step_failure:
             outcome.failures.append(
                 f"{event.step_key}: {event.step_failure_data.error.message.strip()}"

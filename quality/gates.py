@@ -59,10 +59,11 @@ class GateResult:
     description: str = ""
     sample: list[dict[str, Any]] = field(default_factory=list)
     outcomes: list[dict[str, Any]] = field(default_factory=list)
+    target: str | None = None  # the asset checked, when not the source's raw asset (dbt models)
 
     @property
     def asset(self) -> str:
-        return f"raw/{self.source}"
+        return self.target or f"raw/{self.source}"
 
     @property
     def blocks(self) -> bool:

@@ -144,8 +144,40 @@ def verdict(con: duckdb.DuckDBPyConnection, suites: dict[str, Suite] | None = No
                 out.blocked_by.append({**where, "reason": f"failed ({failing} failing)"})
             elif not passed:
                 out.warnings.append({**where, "reason": f"warning ({failing} failing)"})
+    _judge_dbt(con, out, max(last_load.values(), default=None))
     out.ok = not out.blocked_by
     return out
+
+
+def _judge_dbt(con: duckdb.DuckDBPyConnection, out: Verdict, last_load: datetime | None) -> None:
+    """The modelled layer's gates: every node of the latest `dbt build`, once dbt has run here.
+
+    A warehouse dbt never built (raw layer only) has no models to judge. Once it has, the latest
+    build must postdate the latest load, and none of its error-severity results may have failed.
+    """
+    latest = con.execute(
+        "select run_id, max(checked_at) from audit.quality_results where source_system = 'dbt'"
+        " group by run_id order by 2 desc limit 1"
+    ).fetchall()
+    if not latest:
+        return
+    run_id, built_at = latest[0]
+    out.run_ids.append(run_id)
+    if last_load is not None and built_at < last_load:
+        out.blocked_by.append(
+            {"asset": "dbt", "check": "build", "severity": "error",
+             "reason": "models not rebuilt since the latest load"}
+        )  # fmt: skip
+    for asset, check, severity, failing in con.execute(
+        "select asset, check_name, severity, failing_count from audit.quality_results"
+        " where run_id = ? and source_system = 'dbt' and not passed order by asset, check_name",
+        [run_id],
+    ).fetchall():
+        where = {"asset": asset, "check": check, "severity": severity}
+        if severity == "error":
+            out.blocked_by.append({**where, "reason": f"failed ({failing} failing)"})
+        else:
+            out.warnings.append({**where, "reason": f"warning ({failing} failing)"})
 
 
 def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -38,7 +38,8 @@ def run(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Run the pipeline: every source into raw, the quality gates, and publish if they all passed."""
+    """Run the pipeline: sources into raw, the raw gates, the dbt models and tests, then publish
+    if every blocking gate passed."""
     from dagster_project.pipeline import run_pipeline
 
     where = paths()
@@ -53,6 +54,8 @@ def run(
             "sources": result.sources,
             "gates": [vars(g) for g in result.gates],
             "failures": result.failures,
+            "models_built": result.models_built,
+            "log_file": str(result.log_file) if result.log_file else None,
         }
         typer.echo(json.dumps(document, indent=2))
     else:
@@ -84,10 +87,14 @@ def print_summary(result: PipelineResult) -> None:
             console.print(f"[yellow]{source['source_system']}[/]: {note}")
         for error in source["errors"]:
             console.print(f"[red]{source['source_system']} failed[/]: {error}")
-    failed_gates = [g for g in result.gates if not g.passed]
-    passed = len(result.gates) - len(failed_gates)
-    console.print(f"quality gates: {passed} of {len(result.gates)} passed")
-    for gate in failed_gates:
+    raw_gates = [g for g in result.gates if g.gate.startswith("raw/")]
+    model_tests = [g for g in result.gates if not g.gate.startswith("raw/")]
+    console.print(
+        f"raw-layer gates: {sum(g.passed for g in raw_gates)} of {len(raw_gates)} passed; "
+        f"dbt: {result.models_built} models built, "
+        f"{sum(g.passed for g in model_tests)} of {len(model_tests)} tests passed"
+    )
+    for gate in (g for g in result.gates if not g.passed):
         colour = "red" if gate.severity == "ERROR" else "yellow"
         console.print(f"[{colour}]{gate.severity.lower()} gate failed[/]: {gate.gate}")
     for failure in result.failures:
@@ -96,4 +103,6 @@ def print_summary(result: PipelineResult) -> None:
         console.print("[green]published[/]: readers now see this run's data")
     else:
         console.print("[red]not published[/]: readers keep the previous publication")
+    if result.log_file is not None:
+        console.print(f"full log: {result.log_file}")
     console.print("[green]ok[/]" if result.ok else "[red]the run failed[/]")

@@ -1,14 +1,13 @@
 """The dbt project, built on a generated xs world, reproduces the simulator's ground truth.
 
-One session fixture generates an xs world (`--fault-rate 0`), loads it into a DuckDB warehouse
-with the real loader, and runs `dbt build` (seeds, models, data tests, unit tests) against it.
-Every KPI cell of `marts.kpi_monthly` is then compared with `truth/kpis.csv`: counts exactly,
+One session fixture generates an xs world (`--fault-rate 0`) and runs the pipeline on it: the
+loaders, the raw gates, `dbt build` (seeds, models, data tests, unit tests) and publish. Every
+KPI cell of the published `marts.kpi_monthly` is then compared with `truth/kpis.csv`: counts exactly,
 rates within 0.001, amounts within 0.01 %. KPIs that no source system carries (the forecast
 family: forecasts exist only in the simulator's event log) are listed in NOT_BUILT and must be
 absent from the model, never half-built.
 
-Set BACKBONE_TEST_LANDING and BACKBONE_TEST_WAREHOUSE to reuse an already generated and loaded
-world (the warehouse is copied, never modified).
+Set BACKBONE_TEST_PUBLISHED_WORLD to reuse a world built by `tests.worlds.build_published_world`.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -50,35 +48,16 @@ pytestmark = pytest.mark.slow
 @dataclass(frozen=True)
 class BuiltWorld:
     landing: Path
-    warehouse: Path
-    dbt_ok: bool
-    dbt_failures: list[str]
+    published: Path  # what `backbone kpi` and the dashboards read
 
 
 @pytest.fixture(scope="session")
 def built_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWorld]:
-    work = tmp_path_factory.mktemp("dbt_world")
-    landing, warehouse = _world(work)
-    ok, failures = run_dbt(["build"], warehouse, work)
-    yield BuiltWorld(landing, warehouse, ok, failures)
+    """The product's own path: generate, `run_pipeline` (loads, gates, dbt build), publish."""
+    from tests.worlds import build_published_world
 
-
-def _world(work: Path) -> tuple[Path, Path]:
-    given_landing = os.environ.get("BACKBONE_TEST_LANDING")
-    given_warehouse = os.environ.get("BACKBONE_TEST_WAREHOUSE")
-    warehouse = work / "warehouse" / "backbone.duckdb"
-    warehouse.parent.mkdir(parents=True)
-    if given_landing and given_warehouse:
-        shutil.copy(given_warehouse, warehouse)
-        return Path(given_landing), warehouse
-    from ingestion.runner import load_landing_zone
-    from simulator.generate import generate_world
-
-    landing = work / "landing"
-    generate_world(landing, scale="xs", seed=SEED, fault_rate=0.0)
-    summary = load_landing_zone(landing, warehouse)
-    assert summary.ok, summary.as_dict()
-    return landing, warehouse
+    world = build_published_world(tmp_path_factory.mktemp("dbt_world"), seed=SEED)
+    yield BuiltWorld(world.landing, world.published)
 
 
 def run_dbt(args: list[str], warehouse: Path, work: Path) -> tuple[bool, list[str]]:
@@ -169,11 +148,25 @@ def reconciliation_report(cells: pl.DataFrame) -> dict[str, dict[str, int]]:
 
 
 def test_dbt_build_passes(built_world: BuiltWorld) -> None:
-    assert built_world.dbt_ok, "\n".join(built_world.dbt_failures)
+    """Every node of the run's `dbt build` passed, as recorded in the published audit trail."""
+    con = duckdb.connect(str(built_world.published), read_only=True)
+    try:
+        rows = con.execute(
+            "select kind, check_name, passed, description from audit.quality_results"
+            " where source_system = 'dbt'"
+        ).fetchall()
+    finally:
+        con.close()
+    kinds = {kind for kind, *_ in rows}
+    assert {"dbt_model", "dbt_seed", "dbt_test", "dbt_unit_test"} <= kinds
+    failed = [
+        f"{kind} {name}: {description}" for kind, name, passed, description in rows if not passed
+    ]
+    assert failed == []
 
 
 def test_every_built_kpi_cell_matches_truth(built_world: BuiltWorld) -> None:
-    cells = compare_with_truth(built_world.warehouse, built_world.landing / "truth" / "kpis.csv")
+    cells = compare_with_truth(built_world.published, built_world.landing / "truth" / "kpis.csv")
     report = reconciliation_report(cells)
     lines = [
         f"{kpi:32s} cells={r['cells']:4d} match={r['match']:4d} missing={r['missing']:4d} extra={r['extra']:4d}"
@@ -192,7 +185,7 @@ def test_every_built_kpi_cell_matches_truth(built_world: BuiltWorld) -> None:
 
 
 def test_not_built_kpis_are_absent_not_wrong(built_world: BuiltWorld) -> None:
-    con = duckdb.connect(str(built_world.warehouse), read_only=True)
+    con = duckdb.connect(str(built_world.published), read_only=True)
     try:
         names = {
             row[0] for row in con.execute("select distinct kpi from marts.kpi_monthly").fetchall()
@@ -203,7 +196,7 @@ def test_not_built_kpis_are_absent_not_wrong(built_world: BuiltWorld) -> None:
 
 
 def test_every_kpi_is_defined(built_world: BuiltWorld) -> None:
-    con = duckdb.connect(str(built_world.warehouse), read_only=True)
+    con = duckdb.connect(str(built_world.published), read_only=True)
     try:
         undefined = con.execute(
             "select distinct kpi from marts.kpi_monthly"
