@@ -183,6 +183,8 @@ class DatabaseSource:
     overlap_seconds: int
     tables: tuple[TableSpec, ...]
     description: str = ""
+    url_variable: str | None = None  # environment variable holding the database URL
+    store: str | None = None  # a SQLite file of Backbone's own (`backbone.config.Paths` attribute)
 
 
 @dataclass(frozen=True)
@@ -363,6 +365,8 @@ def _database(doc: dict[str, Any]) -> DatabaseSource:
         overlap_seconds=int(doc.get("overlap_seconds", 3600)),
         tables=tuple(tables),
         description=doc.get("description", ""),
+        url_variable=doc.get("url_variable"),
+        store=doc.get("store"),
     )
 
 

@@ -127,14 +127,15 @@ def load_erp_database(
     erp_url: str | None = None,
     source: DatabaseSource | None = None,
 ) -> SourceSummary:
-    """The group ERP: `erp_url`, else $BACKBONE_ERP_URL, else the SQLite file in the landing zone."""
+    """A SQL database source: the group ERP (`erp_url`, else $BACKBONE_ERP_URL, else the SQLite
+    file in the landing zone), or a store of Backbone's own such as the exceptions workflow log."""
     source = source or _source("group_erp", DatabaseSource)
     summary = SourceSummary(source.source_system, "sql_database")
-    url = erp_url or os.environ.get(ERP_URL_VARIABLE)
+    url = _database_url(source, erp_url)
     if url is None:
-        sqlite_file = Path(landing) / source.default_sqlite
+        sqlite_file = _sqlite_file(source, Path(landing))
         if not sqlite_file.exists():
-            summary.notes.append(f"no database: {sqlite_file} not found and no ERP URL given")
+            summary.notes.append(f"no database: {sqlite_file} not found and no URL given")
             return summary
         url = f"sqlite:///{sqlite_file.resolve()}"
     try:
@@ -150,6 +151,21 @@ def load_erp_database(
             )
         )
     return summary
+
+
+def _database_url(source: DatabaseSource, erp_url: str | None) -> str | None:
+    if source.url_variable is None:
+        return None
+    given = erp_url if source.url_variable == ERP_URL_VARIABLE else None
+    return given or os.environ.get(source.url_variable)
+
+
+def _sqlite_file(source: DatabaseSource, landing: Path) -> Path:
+    if source.store is not None:
+        from backbone.config import paths
+
+        return Path(getattr(paths(), source.store))
+    return landing / source.default_sqlite
 
 
 def load_delimited_source(

@@ -90,7 +90,8 @@ def attach_samples(
 
 def _asset_of(node: dict[str, Any], manifest: dict[str, Any]) -> str:
     """The Dagster asset a node is (models, seeds) or checks (tests: the model they are attached to)."""
-    attached = node.get("attached_node") or (node.get("depends_on", {}).get("nodes") or [None])[0]
+    attached = node.get("attached_node") or _meta_ref(node, manifest)
+    attached = attached or (node.get("depends_on", {}).get("nodes") or [None])[0]
     if node["resource_type"] in {"test", "unit_test"} and attached:
         target = manifest.get("nodes", {}).get(attached) or manifest.get("sources", {}).get(
             attached
@@ -100,6 +101,13 @@ def _asset_of(node: dict[str, Any], manifest: dict[str, Any]) -> str:
     if node["resource_type"] == "source":
         return f"raw/{node['source_name']}"
     return f"{node.get('schema', 'main')}/{node['name']}"
+
+
+def _meta_ref(node: dict[str, Any], manifest: dict[str, Any]) -> str | None:
+    """A singular test's model as its `meta.dagster.ref` names it (the Dagster convention)."""
+    name = node.get("config", {}).get("meta", {}).get("dagster", {}).get("ref", {}).get("name")
+    matches = [uid for uid, n in manifest.get("nodes", {}).items() if name and n["name"] == name]
+    return matches[0] if matches else None
 
 
 def _describe(node: dict[str, Any], result: dict[str, Any]) -> str:

@@ -28,7 +28,22 @@ FILE_DAY = (
     "try_cast(try_strptime(regexp_extract(regexp_extract(source_file, '[^/]*$'), '(\\d{8})', 1),"
     " '%Y%m%d') as date)"
 )
-DATA_DAY = f"coalesce({FILE_DAY}, try_cast(try_cast(cursor_to as timestamp) as date))"
+
+
+def _store_sources() -> str:
+    """Backbone's own stores (the exceptions workflow log) run on the wall clock, not on the
+    business data's calendar: their loads never set the day the data is "as of"."""
+    from ingestion.mapping import DatabaseSource, load_sources
+
+    names = [n for n, s in load_sources().items() if isinstance(s, DatabaseSource) and s.store]
+    return ", ".join(f"'{n}'" for n in names) or "''"
+
+
+# The business day a load's data belongs to: its file's day, else the database cursor's day.
+DATA_DAY = (
+    f"case when source_system in ({_store_sources()}) then null"
+    f" else coalesce({FILE_DAY}, try_cast(try_cast(cursor_to as timestamp) as date)) end"
+)
 
 
 @dataclass

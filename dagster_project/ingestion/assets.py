@@ -25,7 +25,7 @@ def source_kind(source: Source) -> str:
     if source.source_system == "crosswalk":
         return "master_data"
     if isinstance(source, DatabaseSource):
-        return "erp_database"
+        return "erp_database" if source.store is None else "workflow"
     if isinstance(source, DelimitedSource):
         return "erp_exports"
     if isinstance(source, EventSource):

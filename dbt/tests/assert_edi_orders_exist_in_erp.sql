@@ -1,6 +1,6 @@
 -- Every customer order received by EDI (inbound 850) exists as an order in its entity's ERP:
 -- EDI is a channel, not a second order book. Warns (a steward follows up) rather than blocks.
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_sales_orders_unioned'}}}) }}  {#- the model it checks, for Dagster -#}
 
 with edi_orders as (
     select * from {{ ref('int_edi_customer_orders') }}

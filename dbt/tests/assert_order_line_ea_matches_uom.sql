@@ -1,6 +1,6 @@
 -- UoM: an order line's EA quantity equals its quantity in the line's UoM times the item's
 -- conversion (EA 1, CS case_size, PK pack_size) from the entity's item master.
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_sales_order_lines_unioned'}}}) }}  {#- the model it checks, for Dagster -#}
 
 with lines as (
     select * from {{ ref('int_sales_order_lines_unioned') }}

@@ -1,7 +1,7 @@
 -- The WMS and the ERPs tell the same shipment story: every shipment line the WMS reports is
 -- booked in its entity's ERP with the same EA (the ERP is the system of record for the facts;
 -- the WMS is used for stock positions and counts). Warns so a steward can follow up.
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_shipment_lines_unioned'}}}) }}  {#- the model it checks, for Dagster -#}
 
 with wms_lines as (
     select * from {{ ref('stg_wms__shipment_lines') }}

@@ -10,6 +10,7 @@
     'kpi_inventory',
     'kpi_procurement',
     'kpi_close',
+    'kpi_exception_resolution',
 ] %}
 
 with cells as (
