@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-DEFAULT_SCHEMAS = ("marts", "reference", "audit", "quarantine")
+DEFAULT_SCHEMAS = ("marts", "reference", "audit", "quarantine", "snapshots")
 DEFAULT_KEEP = 5
 
 

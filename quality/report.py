@@ -1,7 +1,8 @@
 """The steward's quality report: one self-contained HTML file (inline CSS and SVG, no CDN, no fonts).
 
 Per source: entities, rows loaded and quarantined, the latest run's gates with failing samples,
-trends over runs, freshness, unmapped codes and the quarantine with reasons.
+trends over runs, freshness, unmapped codes and the quarantine with reasons. Then the modelled
+layer (the run's dbt build: failing tests with samples) and open exceptions per legal entity.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def build_summary(
             if not r["passed"] and r["severity"] == "warn"
         ],
         "publication": status or {},
+        "by_entity": _by_entity(con),
         "results": [
             {
                 "asset": r["asset"],
@@ -97,6 +99,8 @@ def render_html(
                 unmapped.get(source, []),
             )
         )
+    parts.append(_dbt_section(results_by_source.get("dbt", [])))
+    parts.append(_entity_section(summary["by_entity"]))
     parts.append(_edi_sets(con))
     parts.append("</main></body></html>")
     return "\n".join(parts)
@@ -163,6 +167,35 @@ def _trends(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
         entry = out.setdefault(source, {"runs": runs, "gates": {}})
         entry["gates"].setdefault(check, {})[run_id] = (passed, severity, failing)
     return out
+
+
+def _by_entity(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Open exceptions per entity from the exception queue (empty before dbt has built it)."""
+    present = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'marts'"
+        " and table_name = 'fct_exceptions' and database_name = current_database()"
+    ).fetchall()[0][0]
+    if not present:
+        return []
+    frame = con.execute(
+        """
+        select
+            entity_code,
+            count(*) filter (where exception_type in
+                ('quarantined_record', 'quarantined_edi_set', 'load_failed')) as data_quality,
+            count(*) filter (where exception_type like 'unmapped%') as master_data,
+            count(*) filter (where exception_type not in
+                ('quarantined_record', 'quarantined_edi_set', 'load_failed')
+                and exception_type not like 'unmapped%') as business,
+            count(*) as open_total,
+            coalesce(sum(money_at_stake_usd), 0) as money_at_stake_usd
+        from marts.fct_exceptions
+        where status not in ('resolved', 'cancelled')
+        group by entity_code
+        order by entity_code nulls last
+        """
+    ).df()
+    return frame.to_dict(orient="records")
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
@@ -297,32 +330,9 @@ def _source_section(
     out = [
         f"<section id='src-{_e(s)}'><h2>{_e(s)} <span class='muted small'>{_e(', '.join(suite.entities))}</span></h2>"
     ]
-    # gates of the latest run
-    rows = []
-    for r in results:
-        state = "ok" if r["passed"] else ("bad" if r["severity"] == "error" else "warn")
-        label = "passed" if r["passed"] else ("BLOCKS" if r["severity"] == "error" else "warning")
-        tolerated = (
-            f" <span class='muted'>({r['failing_count']:,} tolerated)</span>"
-            if r["passed"] and r["failing_count"]
-            else ""
-        )
-        failed_labels = [d.get("label", "") for d in r["details"] if not d.get("success", True)]
-        sample = (
-            _sample_table(r["sample_failing_rows"]) if not r["passed"] or r["failing_count"] else ""
-        )
-        detail = f"<div class='small'>{_e('; '.join(failed_labels))}</div>" if failed_labels else ""
-        rows.append(
-            f"<tr><td><b>{_e(r['check_name'])}</b><div class='muted small'>{_e(r['description'])}</div>{detail}</td>"
-            f"<td>{_e(r['severity'])}</td><td><span class='pill {state}'>{label}</span>{tolerated}</td>"
-            f"<td class='num'>{r['failing_count']:,}</td><td class='num'>{r['element_count']:,}</td></tr>"
-            + (f"<tr class='sample'><td colspan='5'>{sample}</td></tr>" if sample else "")
-        )
+    rows = _gate_rows(results)
     out.append("<h3>Gates (latest run)</h3>")
-    out.append(
-        "<table><thead><tr><th>gate</th><th>severity</th><th>result</th><th>failing</th><th>checked</th></tr></thead>"
-        f"<tbody>{''.join(rows) or '<tr><td colspan=5 class=muted>not checked yet</td></tr>'}</tbody></table>"
-    )
+    out.append(_gate_table(rows, "not checked yet"))
     # trends
     if trend:
         runs = trend["runs"]
@@ -392,6 +402,86 @@ def _source_section(
         )
     out.append("</section>")
     return "".join(out)
+
+
+def _gate_rows(results: list[dict]) -> list[str]:
+    rows = []
+    for r in results:
+        state = "ok" if r["passed"] else ("bad" if r["severity"] == "error" else "warn")
+        label = "passed" if r["passed"] else ("BLOCKS" if r["severity"] == "error" else "warning")
+        tolerated = (
+            f" <span class='muted'>({r['failing_count']:,} tolerated)</span>"
+            if r["passed"] and r["failing_count"]
+            else ""
+        )
+        failed_labels = [d.get("label", "") for d in r["details"] if not d.get("success", True)]
+        sample = (
+            _sample_table(r["sample_failing_rows"]) if not r["passed"] or r["failing_count"] else ""
+        )
+        detail = f"<div class='small'>{_e('; '.join(failed_labels))}</div>" if failed_labels else ""
+        rows.append(
+            f"<tr><td><b>{_e(r['check_name'])}</b><div class='muted small'>{_e(r['description'])}</div>{detail}</td>"
+            f"<td>{_e(r['severity'])}</td><td><span class='pill {state}'>{label}</span>{tolerated}</td>"
+            f"<td class='num'>{r['failing_count']:,}</td><td class='num'>{r['element_count']:,}</td></tr>"
+            + (f"<tr class='sample'><td colspan='5'>{sample}</td></tr>" if sample else "")
+        )
+    return rows
+
+
+def _gate_table(rows: list[str], empty: str) -> str:
+    return (
+        "<table><thead><tr><th>gate</th><th>severity</th><th>result</th><th>failing</th><th>checked</th></tr></thead>"
+        f"<tbody>{''.join(rows) or f'<tr><td colspan=5 class=muted>{_e(empty)}</td></tr>'}</tbody></table>"
+    )
+
+
+def _dbt_section(results: list[dict]) -> str:
+    """The modelled layer: the latest `dbt build` of this run, problems first."""
+    if not results:
+        return ""
+    by_kind: dict[str, list[int]] = {}
+    for r in results:
+        counts = by_kind.setdefault(r["kind"].removeprefix("dbt_"), [0, 0, 0])
+        counts[0 if r["passed"] else (1 if r["severity"] == "error" else 2)] += 1
+    summary = "".join(
+        f"<tr><td>{_e(kind)}</td><td class='num'>{c[0]:,}</td><td class='num'>{c[1]:,}</td><td class='num'>{c[2]:,}</td></tr>"
+        for kind, c in sorted(by_kind.items())
+    )
+    problems = sorted(
+        (r for r in results if not r["passed"]),
+        key=lambda r: (r["severity"] != "error", r["asset"]),
+    )
+    rows = []
+    for r in problems:
+        rows.extend(_gate_rows([{**r, "check_name": f"{r['asset']} · {r['check_name']}"}]))
+    return (
+        "<section id='src-dbt'><h2>Modelled layer (dbt build)</h2>"
+        "<table><thead><tr><th>node</th><th>passed</th><th>failed (blocks)</th><th>warnings</th></tr></thead>"
+        f"<tbody>{summary}</tbody></table><h3>Failing and warning tests and models</h3>"
+        f"{_gate_table(rows, 'every model built and every test passed')}</section>"
+    )
+
+
+def _entity_section(rows: list[dict[str, Any]]) -> str:
+    """Open exceptions per legal entity: what is broken where, and the money at stake."""
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td>{_e(r['entity_code'] or '(not attributable)')}</td>"
+        f"<td class='num'>{r['data_quality']:,}</td><td class='num'>{r['master_data']:,}</td>"
+        f"<td class='num'>{r['business']:,}</td><td class='num'>{r['open_total']:,}</td>"
+        f"<td class='num'>{r['money_at_stake_usd']:,.0f}</td></tr>"
+        for r in rows
+    )
+    return (
+        "<section id='by-entity'><h2>Open exceptions by entity</h2>"
+        "<p class='muted small'>From the published exception queue (marts.fct_exceptions). Data quality:"
+        " quarantined records and EDI sets, failed loads; master data: unmapped codes; business:"
+        " late suppliers, credit, prices below floor. Records of multi-entity sources that could not"
+        " be parsed far enough to know their entity are counted as not attributable.</p>"
+        "<table><thead><tr><th>entity</th><th>data quality</th><th>master data</th><th>business</th>"
+        f"<th>open</th><th>money at stake (USD)</th></tr></thead><tbody>{body}</tbody></table></section>"
+    )
 
 
 def _edi_sets(con: duckdb.DuckDBPyConnection) -> str:

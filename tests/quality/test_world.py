@@ -13,8 +13,9 @@ import hashlib
 import io
 from pathlib import Path
 
-import dagster as dg
 import pytest
+
+from dagster_project.pipeline import PipelineResult
 
 pytestmark = pytest.mark.slow
 
@@ -30,39 +31,19 @@ class World:
         self.warehouse = home / "warehouse" / "backbone.duckdb"
         self.published = home / "published" / "backbone_published.duckdb"
 
-    def run(self) -> dg.ExecuteInProcessResult:
-        from dagster_project.ingestion.assets import source_assets
-        from dagster_project.publish import PublisherResource, publish_assets
-        from dagster_project.quality import quality_checks
-        from dagster_project.resources import WarehouseResource
+    def run(self) -> PipelineResult:
+        """What `backbone run` does: loads, raw gates, dbt build and tests, publish."""
+        from dagster_project.pipeline import run_pipeline
 
-        return dg.materialize(
-            [*source_assets, *quality_checks, *publish_assets],
-            resources={
-                "warehouse": WarehouseResource(
-                    landing=str(self.landing), warehouse=str(self.warehouse)
-                ),
-                "publisher": PublisherResource(published=str(self.published)),
-            },
-            instance=dg.DagsterInstance.ephemeral(),
-            raise_on_error=False,
-        )
+        return run_pipeline(self.landing, self.warehouse, published=self.published)
 
 
-def _failed_checks(result: dg.ExecuteInProcessResult) -> dict[str, str]:
-    out = {}
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = event.event_specific_data
-            if not data.passed:
-                out[f"{data.asset_key.to_user_string()}:{data.check_name}"] = data.severity.value
-    return out
+def _failed_checks(result: PipelineResult) -> dict[str, str]:
+    return {g.gate: g.severity for g in result.gates if not g.passed}
 
 
-def _published_ran(result: dg.ExecuteInProcessResult) -> bool:
-    return any(
-        e.is_step_materialization and e.step_key == "published_warehouse" for e in result.all_events
-    )
+def _published_ran(result: PipelineResult) -> bool:
+    return result.published
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +56,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 
 @pytest.fixture(scope="module")
-def first(world: World) -> tuple[dg.ExecuteInProcessResult, str]:
+def first(world: World) -> tuple[PipelineResult, str]:
     result = world.run()
     return result, _sha(world.published) if world.published.exists() else ""
 
@@ -92,14 +73,51 @@ def test_default_fault_rate_publishes(world: World, first) -> None:
     assert status["status"] == "current"
     assert status["message"].startswith("data as of 2025-02-09")
     with published_connection(world.published) as con:
-        # every gate of every source, once, in the published results history
+        # every raw gate of every source, once, in the published results history
         assert con.execute(
             "select count(distinct source_system || check_name) from audit.quality_results"
+            " where source_system <> 'dbt'"
         ).fetchall() == [(52,)]
         assert con.execute("select count(*) from quarantine.records").fetchall()[0][0] > 0
         assert con.execute(
             "select count(*) from duckdb_tables() where schema_name = 'raw'"
         ).fetchall() == [(0,)]
+
+
+def test_every_quarantined_fault_shows_under_its_entity_in_the_report(world: World, first) -> None:
+    """faults.csv says which rows must be quarantined; the report's per-entity section counts
+    them under the entity whose file they came from (legacy systems: their one entity; WMS: the
+    warehouse folder)."""
+    import polars as pl
+
+    from backbone.readers import published_connection
+    from quality.report import build_summary, render_html
+
+    faults = pl.read_csv(world.landing / "truth" / "faults.csv").filter(
+        pl.col("expected_handling") == "quarantine_row"
+    )
+    entity_of_file = (
+        pl.when(pl.col("source") == "legacy_mx")
+        .then(pl.lit("MX02"))
+        .when(pl.col("source") == "legacy_us")
+        .then(pl.lit("US02"))
+        .when(pl.col("source") == "wms")
+        .then(pl.col("file").str.split("/").list.get(1).str.split("-").list.get(0))
+    )
+    expected = dict(
+        faults.with_columns(entity=entity_of_file)
+        .drop_nulls("entity")
+        .group_by("entity")
+        .len()
+        .iter_rows()
+    )
+    assert expected, "the default fault rate injects row faults into legacy and WMS files"
+    with published_connection(world.published) as con:
+        by_entity = {r["entity_code"]: r for r in build_summary(con)["by_entity"]}
+        html = render_html(con)
+    for entity, count in expected.items():
+        assert by_entity[entity]["data_quality"] == count, entity
+    assert "Open exceptions by entity" in html and "Modelled layer (dbt build)" in html
 
 
 def test_every_kind_of_gate_catches_its_breakage_on_the_world(

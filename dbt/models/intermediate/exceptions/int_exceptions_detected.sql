@@ -76,7 +76,13 @@ quarantine_exceptions as (
         load_id || ':' || coalesce(source_file, '') || ':' || coalesce(target_table, '') || ':'
         || coalesce(cast(source_row as {{ dbt.type_string() }}), '') as exception_key,
         'high' as severity,
-        case source_system when 'legacy_mx' then 'MX02' when 'legacy_us' then 'US02' end as entity_code,
+        -- the entity a rejected record belongs to, where its file says so: a legacy system's
+        -- single entity, a WMS file's warehouse folder (wms/<ENTITY>-<SITE>/...)
+        case source_system
+            when 'legacy_mx' then 'MX02'
+            when 'legacy_us' then 'US02'
+            when 'wms' then split_part(split_part(source_file, '/', 2), '-', 1)
+        end as entity_code,
         'data_steward' as owner_role,
         quarantined_at as detected_at,
         cast({{ dbt.dateadd('day', 1, 'quarantined_at') }} as {{ dbt.type_timestamp() }}) as sla_due,
