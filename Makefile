@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test test-fast lint format bench dagster lock clean
+.PHONY: install demo test test-fast lint format bench dagster docs lock clean
 
 install: $(STAMP)
 
@@ -43,6 +43,14 @@ format: install
 dagster: install
 	mkdir -p $${BACKBONE_HOME:-data}/dagster
 	DAGSTER_HOME=$$(realpath $${BACKBONE_HOME:-data})/dagster $(BIN)/dagster dev
+
+# The dbt documentation site (models, columns, lineage) as one static file that opens offline,
+# built from the working warehouse of BACKBONE_HOME (run `backbone run` first).
+docs: install
+	@home=$$(realpath -m $${BACKBONE_HOME:-data}); \
+	cd dbt && BACKBONE_HOME=$$home ../$(BIN)/dbt docs generate --static --profiles-dir . \
+		--target-path $$home/docs --quiet && \
+	echo "dbt docs: $$home/docs/static_index.html"
 
 bench: install
 	$(BIN)/python -m benchmarks

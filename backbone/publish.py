@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-DEFAULT_SCHEMAS = ("marts", "reference", "audit", "quarantine", "snapshots")
+DEFAULT_SCHEMAS = ("marts", "reference", "audit", "quarantine", "snapshots", "intelligence")
 DEFAULT_KEEP = 5
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.dbt import dbt_assets_list, dbt_resource
+from dagster_project.dbt import DBT_STEPS, dbt_assets_list, dbt_resource
 from dagster_project.ingestion.assets import SUMMARY_METADATA_KEY, source_assets
+from dagster_project.intelligence import intelligence_assets, intelligence_checks
 from dagster_project.publish import PublisherResource, publish_assets
 from dagster_project.quality import quality_checks
 from dagster_project.resources import WarehouseResource
@@ -57,7 +58,14 @@ def run_pipeline(
     # dagster-dbt echoes dbt's log to stdout; a terminal wants the summary, the file keeps the log.
     with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = dg.materialize(
-            [*source_assets, *quality_checks, *dbt_assets_list, *publish_assets],
+            [
+                *source_assets,
+                *quality_checks,
+                *dbt_assets_list,
+                *intelligence_assets,
+                *intelligence_checks,
+                *publish_assets,
+            ],
             resources=resources,
             instance=dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
@@ -75,7 +83,7 @@ def run_pipeline(
             outcome.gates.append(GateResult(gate, check.passed, check.severity.value))
         if event.is_step_materialization and event.step_key == "published_warehouse":
             outcome.published = True
-        if event.is_step_materialization and event.step_key == "dbt_models":
+        if event.is_step_materialization and event.step_key in DBT_STEPS:
             outcome.models_built += 1
         if event.is_step_failure:
             outcome.failures.append(

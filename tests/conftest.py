@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.postgres_server import running_postgres
+from tests.worlds import PublishedWorld, build_published_world
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -44,3 +45,13 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(sa.text(f"drop database if exists {name} with (force)"))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def published_xs_world(tmp_path_factory: pytest.TempPathFactory) -> PublishedWorld:
+    """One xs world (seed 7, no faults) generated, run through the whole pipeline and published,
+    shared by every test of the session that only reads it. Tests that change a world work on
+    `tests.worlds.copy_world`. BACKBONE_TEST_XS_WORLD reuses a world built before."""
+    return build_published_world(
+        tmp_path_factory.mktemp("xs_world"), seed=7, reuse=os.environ.get("BACKBONE_TEST_XS_WORLD")
+    )

@@ -18,8 +18,14 @@ def register(app: typer.Typer) -> None:
 def demo(
     scale: Annotated[str, typer.Option("--scale", help="World size: xs, s, m or l.")] = "s",
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the demo world.")] = 42,
+    port: Annotated[int, typer.Option("--port", help="Port the dashboard serves on.")] = 8501,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="End by serving the dashboard.")
+    ] = True,
 ) -> None:
-    """The product end to end on a fresh machine: demo world, ingestion, and the run's summary."""
+    """The product end to end on a fresh machine: demo world, the whole pipeline, then the
+    dashboard over what was published (Ctrl-C stops it)."""
+    from backbone.commands.dashboard import dashboard
     from backbone.commands.generate import generate
     from backbone.commands.run import run
 
@@ -31,10 +37,22 @@ def demo(
         )
     else:
         generate(out=where.landing, scale=scale, seed=seed)
-    run(landing=where.landing, warehouse=where.warehouse)
+    try:
+        run(landing=where.landing, warehouse=where.warehouse)
+    except typer.Exit as stopped:
+        if not where.published.exists():
+            raise  # nothing was ever published: there is nothing to serve
+        console.print(
+            "[yellow]The run did not publish; the dashboard shows the last publication.[/]"
+        )
+        if not serve:
+            raise stopped
     console.print(
         f"\nEverything lives under [bold]{where.home}[/]; `backbone --help` lists the verbs."
     )
+    if serve:
+        console.print("Demo users and passwords: README.md, section Dashboard.")
+        dashboard(port=port)
 
 
 def _already_generated(scale: str, seed: int) -> bool:

@@ -1,4 +1,4 @@
-"""The dbt project as assets: `dbt build` runs every model, seed, snapshot and test in one step.
+"""The dbt project as assets: `dbt build` runs every model, seed, snapshot and test.
 
 dbt tests become asset checks (dagster-dbt makes error-severity tests blocking, so a failing one
 stops everything downstream, `published_warehouse` included). Every node's result also goes to
@@ -17,13 +17,43 @@ from dagster_project.dbt.project import backbone_dbt, dbt_executable, ensure_man
 from dagster_project.dbt.translator import BackboneDbtTranslator
 from dagster_project.resources import WarehouseResource
 
+# The exception queue reads what the intelligence models wrote, and those models read the marts:
+# dbt builds in two steps with the models in between (one dbt step can't wait on Python assets).
+AFTER_INTELLIGENCE = "source:intelligence+"
+
 
 @dbt_assets(
     manifest=ensure_manifest(),
     project=backbone_dbt,
     dagster_dbt_translator=BackboneDbtTranslator(),
+    exclude=AFTER_INTELLIGENCE,
+    name="dbt_models",
 )
 def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[object]:
+    """Staging, intermediate and marts: everything but the exception queue and what reads it."""
+    yield from _build(context, dbt, warehouse)
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=backbone_dbt,
+    dagster_dbt_translator=BackboneDbtTranslator(),
+    select=AFTER_INTELLIGENCE,
+    name="dbt_exceptions",
+)
+def dbt_exceptions(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[object]:
+    """The exception queue (rules + intelligence findings + workflow) and the KPIs that read it."""
+    yield from _build(context, dbt, warehouse)
+
+
+DBT_STEPS = ("dbt_models", "dbt_exceptions")
+
+
+def _build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[object]:
     # One target directory per warehouse: dbt's partial parse cache stays warm across runs.

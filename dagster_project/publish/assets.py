@@ -11,6 +11,7 @@ import dagster as dg
 from backbone.publish import PublishBlocked, publish
 from dagster_project.dbt import dbt_assets_list
 from dagster_project.ingestion.assets import source_assets
+from dagster_project.intelligence import intelligence_assets
 from dagster_project.publish.resources import PublisherResource
 from dagster_project.resources import WarehouseResource
 
@@ -59,4 +60,6 @@ def build_published_warehouse(
     return published_warehouse
 
 
-publish_assets = [build_published_warehouse([*source_assets, *dbt_assets_list])]
+publish_assets = [
+    build_published_warehouse([*source_assets, *dbt_assets_list, *intelligence_assets])
+]

@@ -13,8 +13,7 @@ import pytest
 
 from backbone import workflow
 from dagster_project.pipeline import run_pipeline
-from tests.dbt.conftest import copy_world
-from tests.worlds import PublishedWorld
+from tests.worlds import PublishedWorld, copy_world
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +22,8 @@ def test_actions_in_the_queue_become_status_and_resolution_time(
     published_xs_world: PublishedWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = copy_world(published_xs_world, tmp_path / "world")
-    monkeypatch.setenv("BACKBONE_WORKFLOW_DB", str(world.workflow_store))
+    # a store of this test's own: other tests of the session may act on the shared world's queue
+    monkeypatch.setenv("BACKBONE_WORKFLOW_DB", str(tmp_path / "workflow.sqlite"))
     with duckdb.connect(str(world.published), read_only=True) as con:
         open_rows = con.execute(
             "select exception_id, entity_code, strftime(detected_at, '%Y-%m'), first_seen_at"

@@ -7,16 +7,12 @@ rates within 0.001, amounts within 0.01 %. KPIs that no source system carries (t
 family: forecasts exist only in the simulator's event log) are listed in NOT_BUILT and must be
 absent from the model, never half-built.
 
-Set BACKBONE_TEST_PUBLISHED_WORLD to reuse a world built by `tests.worlds.build_published_world`.
+Set BACKBONE_TEST_XS_WORLD to reuse a world built by `tests.worlds.build_published_world`.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -50,45 +46,6 @@ pytestmark = pytest.mark.slow
 def built_world(published_xs_world: PublishedWorld) -> PublishedWorld:
     """The product's own path: generate, `run_pipeline` (loads, gates, dbt build), publish."""
     return published_xs_world
-
-
-def run_dbt(args: list[str], warehouse: Path, work: Path) -> tuple[bool, list[str]]:
-    """Run dbt in a subprocess against `warehouse` (dbt-duckdb keeps its connection open for
-    the life of an in-process runner); return (success, failed nodes)."""
-    target = work / "dbt_target"
-    env = {**os.environ, "BACKBONE_WAREHOUSE": str(warehouse)}
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            *args,
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(work / "dbt_logs"),
-            "--threads",
-            "2",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    failures = []
-    results_file = target / "run_results.json"
-    if results_file.exists():
-        results = json.loads(results_file.read_text())["results"]
-        failures = [
-            f"{r['unique_id']}: {r['status']} {r.get('message') or ''}".strip()
-            for r in results
-            if r["status"] in {"error", "fail", "runtime error"}
-        ]
-    if completed.returncode != 0 and not failures:
-        failures.append(completed.stdout[-4000:] + completed.stderr[-4000:])
-    return completed.returncode == 0, failures
 
 
 def compare_with_truth(warehouse: Path, truth_csv: Path) -> pl.DataFrame:

@@ -1,8 +1,18 @@
+{#- Which rows of each intelligence model are exceptions (the model's own flag). The rules below
+    already raise price_below_floor, so the leakage model adds only the leaks they can't see. -#}
+{%- set intelligence_models = {
+        'stg_intelligence__demand_anomalies': 'true',
+        'stg_intelligence__late_delivery_predictions': 'is_exception',
+        'stg_intelligence__replenishment': 'below_reorder_point',
+        'stg_intelligence__margin_leakage': "leakage_kind <> 'price_below_floor'"
+} %}
 -- Exceptions the governed rules detect: one row per thing a person must look at, with its type,
 -- severity, entity, owner role, when it was detected, when it is due (SLA), the money at stake
 -- (USD) and its status in the source data. Detection is evaluated as of the horizon end (the
--- last day with data), so it is reproducible for a given warehouse. fct_exceptions adds what
--- people did about each one (the workflow store).
+-- last day with data), so it is reproducible for a given warehouse. The intelligence models'
+-- findings (demand shocks, likely-late PO lines, items below reorder point, margin leaks) join
+-- the queue here, with their explanation as the detail. fct_exceptions adds what people did
+-- about each one (the workflow store).
 with unmapped as (
     select * from {{ ref('int_unmapped_codes') }}
 ),
@@ -240,6 +250,25 @@ price_exceptions as (
     from below_floor
 ),
 
+model_exceptions as (
+    {% for model, is_exception in intelligence_models.items() %}
+        select
+            exception_type,
+            exception_key,
+            severity,
+            entity_code,
+            owner_role,
+            detected_at,
+            sla_due,
+            money_at_stake_usd,
+            status,
+            explanation as detail
+        from {{ ref(model) }}
+        where {{ is_exception }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
 unioned as (
     select * from unmapped_exceptions
     union all
@@ -250,6 +279,8 @@ unioned as (
     select * from credit_exceptions
     union all
     select * from price_exceptions
+    union all
+    select * from model_exceptions
 ),
 
 final as (
