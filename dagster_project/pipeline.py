@@ -87,9 +87,16 @@ def run_pipeline(
             outcome.models_built += 1
         if event.is_step_failure:
             outcome.failures.append(
-                f"{event.step_key}: {event.step_failure_data.error.message.strip()}"
+                f"{event.step_key}: {_innermost(event.step_failure_data.error)}"
             )
     return outcome
+
+
+def _innermost(error) -> str:
+    """The error that started it: Dagster wraps a step's own exception in its execution error."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def _summary_of(event: dg.DagsterEvent) -> dict[str, Any] | None:

@@ -60,7 +60,13 @@ def _build(
     target = warehouse.warehouse_path.parent / "dbt_target"
     with _environment(BACKBONE_WAREHOUSE=str(warehouse.warehouse_path)):
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
-        yield from invocation.stream()
+        try:
+            yield from invocation.stream()
+        except BaseException:
+            # dbt would go on writing the warehouse (holding its lock) after the step has failed
+            invocation.process.terminate()
+            invocation.process.wait(timeout=60)
+            raise
     run_results = invocation.get_artifact("run_results.json")
     _record_results(warehouse, run_results, invocation.manifest, context.run.run_id)
     if not invocation.is_successful():

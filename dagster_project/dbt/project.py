@@ -2,10 +2,11 @@
 
 dagster-dbt builds the asset graph from `dbt/target/manifest.json`. `dagster dev` re-parses on
 start (`prepare_if_dev`), but `backbone run` and the tests load the definitions directly, so the
-manifest is re-parsed here whenever a file of the project is newer than it: an edited model shows
-up in the next run without a manual `dbt parse`.
+manifest is re-parsed here whenever the project's files changed since the last parse: an edited
+model shows up in the next run without a manual `dbt parse`.
 """
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -34,11 +35,15 @@ def dbt_executable() -> str:
 
 
 def ensure_manifest(project: DbtProject = backbone_dbt) -> Path:
-    """Parse the project if the manifest is missing or older than any project file."""
+    """Parse the project unless the manifest was parsed from exactly the files there now.
+
+    The fingerprint (every project file's path, size and mtime, taken before parsing) catches
+    edits, new and deleted files, and an edit made while a parse was running.
+    """
     manifest = Path(project.manifest_path)
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_project_file(
-        Path(project.project_dir)
-    ):
+    stamp = manifest.with_name("backbone_manifest.fingerprint")
+    fingerprint = _fingerprint(Path(project.project_dir))
+    if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return manifest
     completed = subprocess.run(
         [
@@ -53,24 +58,24 @@ def ensure_manifest(project: DbtProject = backbone_dbt) -> Path:
         capture_output=True,
         text=True,
         check=False,
-        # parse never connects, but the profile must render: give it a harmless path
         env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
     if completed.returncode != 0 or not manifest.exists():
         raise RuntimeError(
             f"`dbt parse` failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
         )
+    stamp.write_text(fingerprint)
     return manifest
 
 
-def _newest_project_file(project_dir: Path) -> float:
-    newest = 0.0
+def _fingerprint(project_dir: Path) -> str:
+    digest = hashlib.sha256()
     for name in PROJECT_FILES:
         root = project_dir / name
-        if root.is_file():
-            newest = max(newest, root.stat().st_mtime)
-        elif root.is_dir():
-            for path in root.rglob("*"):
-                if path.is_file():
-                    newest = max(newest, path.stat().st_mtime)
-    return newest
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            stat = path.stat()
+            digest.update(
+                f"{path.relative_to(project_dir)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode()
+            )
+    return digest.hexdigest()
