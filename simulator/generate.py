@@ -26,10 +26,11 @@ from simulator.writers import WriteContext
 from simulator.writers.edi import write_edi
 from simulator.writers.erp_db import write_erp
 from simulator.writers.legacy_exports import write_legacy_exports
+from simulator.writers.planning import write_planning
 from simulator.writers.wms import write_wms
 
-STEPS = ("world", "erp_db", "legacy exports", "wms", "edi", "crosswalk", "truth")
-_OUTPUTS = ("erp", "exports", "wms", "edi", "crosswalk", "truth", "world.json")
+STEPS = ("world", "erp_db", "legacy exports", "wms", "edi", "planning", "crosswalk", "truth")
+_OUTPUTS = ("erp", "exports", "wms", "edi", "planning", "crosswalk", "truth", "world.json")
 # Legacy customers the steward has not mapped yet, at least one (the xref frames carry this for
 # items and suppliers).
 _UNMAPPED_CUSTOMER_SHARE = 0.05
@@ -114,10 +115,16 @@ def generate_world(
     summary.files["wms"] = write_wms(ctx)
     report("edi")
     summary.files["edi"] = write_edi(ctx)
+    report("planning")
+    summary.files["planning"] = write_planning(ctx)
     report("crosswalk")
     summary.files["crosswalk"] = write_crosswalk(out, world, seed)
+    _write_event_log(out, world)
     report("truth")
-    _write_truth(out, world, faults)
+    # The writers are done: truth reads the event log back from its files, so the world built
+    # in memory can go before the KPI joins need theirs.
+    del ctx, world
+    _write_truth(out, faults)
     summary.faults = faults.counts()
     summary.seconds = round(time.perf_counter() - began, 2)
     _write_meta(meta_path, summary, fault_rate, erp_url, previous)
@@ -157,16 +164,23 @@ def write_crosswalk(out: Path, world: World, seed: int) -> int:
     return len(frames)
 
 
-def _write_truth(out: Path, world: World, faults: FaultLog) -> None:
+def _write_event_log(out: Path, world: World) -> None:
+    folder = out / "truth"
+    folder.mkdir(parents=True, exist_ok=True)
+    world.write_parquet(folder / "event_log")
+    world.anomalies.write_csv(folder / "anomalies.csv")
+
+
+def _write_truth(out: Path, faults: FaultLog) -> None:
+    """kpis.csv from the written event log (truth/event_log), and faults.csv."""
     from simulator.truth import compute_kpis
 
     folder = out / "truth"
-    folder.mkdir(parents=True, exist_ok=True)
-    # Rounded: parallel float sums differ run to run in the last bits, and the file must not.
+    world = World.read_parquet(folder / "event_log")
+    # Float sums in simulator/truth run over sorted values (deterministic); rounding keeps the
+    # file short.
     compute_kpis(world).with_columns(pl.col("value").round(10)).write_csv(folder / "kpis.csv")
-    world.anomalies.write_csv(folder / "anomalies.csv")
     faults.write(folder / "faults.csv")
-    world.write_parquet(folder / "event_log")
 
 
 def _write_meta(

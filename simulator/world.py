@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import tempfile
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
@@ -43,10 +44,14 @@ class World:
     forecasts: pl.DataFrame
     period_postings: pl.DataFrame
     anomalies: pl.DataFrame
+    # Not a frame of the event log: every forecast made inside the horizon, including those for
+    # weeks beyond it (`forecasts` keeps the weeks inside). The planning export writes these;
+    # None when the world was read back from parquet (then `forecasts` stands in).
+    planned_forecasts: pl.DataFrame | None = field(default=None, metadata={"frame": False})
 
     @classmethod
     def frame_names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
+        return [f.name for f in fields(cls) if f.metadata.get("frame", True)]
 
     def write_parquet(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -69,4 +74,6 @@ def build_world(scale: str, seed: int, days: int = 365, start: date = HORIZON_ST
     """
     if days < 1:
         raise ValueError("days must be at least 1")
-    return World(**assemble(simulate(scale, seed, days, start)))
+    # The daily loop keeps at most a month of events in memory; the rest waits on disk.
+    with tempfile.TemporaryDirectory(prefix="backbone-events-") as spill:
+        return World(**assemble(simulate(scale, seed, days, start, spill_dir=Path(spill))))

@@ -44,7 +44,11 @@ def assemble(state: State) -> dict[str, pl.DataFrame]:
     frames.update(a.purchasing())
     frames.update(a.stock())
     frames["anomalies"] = a.anomalies()
-    return {name: conform(name, frame) for name, frame in frames.items()}
+    # Not a World frame: every forecast made inside the horizon, for the planning export.
+    planned = conform("forecasts", frames.pop("planned_forecasts"))
+    return {name: conform(name, frame) for name, frame in frames.items()} | {
+        "planned_forecasts": planned
+    }
 
 
 class _Assembler:
@@ -523,7 +527,19 @@ class _Assembler:
             }
         )
         fc = self.log("forecast", pair=I64, week_day=I64, made_day=I64, qty=F64)
-        forecasts = pl.DataFrame(
+        planned = self._forecasts(fc)
+        # The event log holds forecast weeks inside the horizon; the planning export all of them.
+        forecasts = planned.filter(pl.col("week_start") <= self.date([self.last])[0])
+        return {
+            "inventory_daily": inventory,
+            "cycle_counts": counts,
+            "forecasts": forecasts,
+            "planned_forecasts": planned,
+        }
+
+    def _forecasts(self, fc) -> pl.DataFrame:
+        pairs = self.s.master.pairs
+        return pl.DataFrame(
             {
                 "item_id": self.pick(self.item_codes, pairs.item[fc["pair"]]),
                 "warehouse_code": self.pick(self.wh_codes, pairs.warehouse[fc["pair"]]),
@@ -533,7 +549,6 @@ class _Assembler:
                 "forecast_qty_ea": fc["qty"],
             }
         )
-        return {"inventory_daily": inventory, "cycle_counts": counts, "forecasts": forecasts}
 
     def anomalies(self) -> pl.DataFrame:
         pairs = self.s.master.pairs

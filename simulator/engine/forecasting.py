@@ -1,5 +1,10 @@
 """Weekly forecasts per item x warehouse, made every Monday for the week `lag` weeks ahead.
 
+Every Monday of the horizon makes its forecast, also when the target week lies beyond the
+horizon (the planning tool published it that day: the planning export carries it, so a longer
+world's export equals a shorter one's on their common days); the World's `forecasts` frame keeps
+only target weeks inside the horizon (assemble.py).
+
 The planner sees only history up to the day of the forecast: a trailing average of the last
 eight full weeks blended with the planning rate while history is short, a seasonal adjustment,
 and noise. It knows nothing of promotions or shocks to come, which is where error comes from.
@@ -23,8 +28,6 @@ def forecast(state: State, day: int) -> None:
     if today.weekday() != 0:
         return
     target = day + 7 * cfg.FORECAST_LAG_WEEKS
-    if target >= state.days:
-        return
     rng = day_rng(state.seed, day, Stream.FORECAST)
     pairs, items = state.master.pairs, state.master.items
     stocked = np.flatnonzero(pairs.is_stock)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 
@@ -19,14 +20,23 @@ from simulator.engine import (
 from simulator.engine.master_data import build_master
 from simulator.engine.rng import Stream, day_rng
 from simulator.engine.state import State, initial_state
+from simulator.engine.store import Log
 
 
-def simulate(scale: str, seed: int, days: int, start: date) -> State:
-    """Run the business for `days` days; the returned state holds the event logs."""
+def simulate(scale: str, seed: int, days: int, start: date, spill_dir: Path | None = None) -> State:
+    """Run the business for `days` days; the returned state holds the event logs.
+
+    With `spill_dir`, each month's events go to files there at the month's end (Log.spill): the
+    loop then carries only the state that lasts (stock, backlog, open supply, scheduled events,
+    prices, the order and PO stores), and assemble() reads the events back kind by kind.
+    """
     master = build_master(seed, cfg.scale_config(scale))
     state = initial_state(seed, start, days, master)
+    state.log = Log(spill_dir)
     for day in range(days):
         run_day(state, day)
+        if (state.date_of(day) + timedelta(days=1)).day == 1:
+            state.log.spill()
     return state
 
 

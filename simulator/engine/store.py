@@ -6,6 +6,8 @@ a receipt arrives) by an integer key; a store gives each appended row the next k
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 
@@ -39,14 +41,33 @@ class Store:
 
 
 class Log:
-    """Per-day batches of event rows, concatenated once at the end."""
+    """Per-day batches of event rows, concatenated once at the end.
 
-    def __init__(self) -> None:
+    With a `spill_dir`, `spill()` (called by the daily loop at each month end) moves the batches
+    gathered so far to one `.npz` file per event kind and chunk, so the loop holds at most a
+    month of events; `columns()` reads the chunks back in order, followed by what is still in
+    memory. The columns are the same with or without spilling.
+    """
+
+    def __init__(self, spill_dir: Path | None = None) -> None:
         self._parts: dict[str, list[dict[str, np.ndarray]]] = {}
+        self._spill_dir = spill_dir
+        self._spilled: dict[str, list[Path]] = {}
 
     def add(self, name: str, **columns: np.ndarray) -> None:
         if len(next(iter(columns.values()))):
             self._parts.setdefault(name, []).append(columns)
+
+    def spill(self) -> None:
+        """Write every kind's batches to its next chunk file and release them (no-op without a dir)."""
+        if self._spill_dir is None:
+            return
+        for name, parts in self._parts.items():
+            chunks = self._spilled.setdefault(name, [])
+            path = self._spill_dir / f"{name}.{len(chunks):04d}.npz"
+            np.savez(path, **{col: np.concatenate([p[col] for p in parts]) for col in parts[0]})
+            chunks.append(path)
+        self._parts = {}
 
     def columns(self, name: str, keep: bool = False, **dtypes: type | str) -> dict[str, np.ndarray]:
         """All batches of one event kind as whole columns (empty columns when none happened).
@@ -54,8 +75,16 @@ class Log:
         The batches are released unless `keep`, which bounds the memory the final assembly needs.
         """
         parts = self._parts.get(name, []) if keep else self._parts.pop(name, [])
+        files = self._spilled.get(name, []) if keep else self._spilled.pop(name, [])
+        chunks = []
+        for path in files:
+            with np.load(path) as data:
+                chunks.append({col: data[col] for col in dtypes})
+            if not keep:
+                path.unlink()
+        parts = chunks + parts
         return {
-            col: np.concatenate([p[col] for p in parts]).astype(dt, copy=False)
+            col: np.concatenate([p[col].astype(dt, copy=False) for p in parts])
             if parts
             else np.empty(0, dtype=dt)
             for col, dt in dtypes.items()

@@ -4,6 +4,10 @@
 of every KPI (numerator, denominator, exclusions, currency, GROUP elimination, month) is
 written down in simulator/TRUTH.md; each area's module implements it:
 order_to_cash.py, inventory.py, procure_to_pay.py, planning.py.
+
+Every float sum, mean and standard deviation runs over sorted values (`.sort().sum()`): polars
+joins and group-bys deliver rows in an order that varies run to run, and a float sum in another
+order moves the last bits, which truth/kpis.csv must not show. Sums of integers need no sort.
 """
 
 from __future__ import annotations

@@ -121,8 +121,8 @@ def ratio_cells(
         with_group(rows, in_group)
         .group_by("entity_code", "month")
         .agg(
-            num=pl.col(numerator).cast(pl.Float64).sum(),
-            den=pl.col(denominator).cast(pl.Float64).sum(),
+            num=pl.col(numerator).cast(pl.Float64).sort().sum(),
+            den=pl.col(denominator).cast(pl.Float64).sort().sum(),
         )
         .filter(pl.col("den") != 0)
         .select("entity_code", "month", kpi=pl.lit(kpi), value=pl.col("num") / pl.col("den"))

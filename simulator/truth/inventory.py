@@ -48,7 +48,9 @@ def _snapshots(world, ctx: Context) -> pl.DataFrame:
         value=(
             pl.col("on_hand_ea").cast(pl.Float64)
             * pl.col("unit_cost_ea").cast(pl.Float64).fill_nan(None).fill_null(0.0)
-        ).sum(),
+        )
+        .sort()
+        .sum(),
         on_hand=pl.col("on_hand_ea").cast(pl.Float64).sum(),
         rows=pl.len(),
         stocked_out=((pl.col("available_ea") <= 0) & (pl.col("open_demand_ea") > 0)).sum(),
@@ -56,7 +58,7 @@ def _snapshots(world, ctx: Context) -> pl.DataFrame:
     per_entity = (
         per_warehouse.join(ctx.warehouse_entity, on="warehouse_code", how="inner")
         .group_by("entity_code", "snapshot_date")
-        .agg(pl.col("value", "on_hand", "rows", "stocked_out").sum())
+        .agg(pl.col("value", "on_hand", "rows", "stocked_out").sort().sum())
         .join(ctx.entity_currency, on="entity_code", how="inner")
     )
     return ctx.with_usd_rate(per_entity, "snapshot_date", "entity_currency").with_columns(
@@ -75,7 +77,7 @@ def _turns_and_gmroi(ctx: Context, snapshots: pl.DataFrame, margins: pl.DataFram
     daily = (
         with_group(snapshots, in_group=None)
         .group_by("entity_code", "month", "snapshot_date")
-        .agg(value=pl.col("value_usd").sum())
+        .agg(value=pl.col("value_usd").sort().sum())
     )
     average = (
         daily.sort("snapshot_date")

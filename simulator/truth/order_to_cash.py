@@ -245,7 +245,7 @@ def _backlog(world, ctx: Context, lines: pl.DataFrame) -> pl.DataFrame:
     sums = (
         with_group(valued)
         .group_by("entity_code", "month")
-        .agg(backlog_value_usd=pl.col("value").sum())
+        .agg(backlog_value_usd=pl.col("value").sort().sum())
     )
     wide = scaffold.join(sums, on=["entity_code", "month"], how="left").with_columns(
         pl.col("backlog_value_usd").fill_null(0.0)
@@ -321,12 +321,13 @@ def margin_sums(invoice_lines: pl.DataFrame) -> pl.DataFrame:
         with_group(invoice_lines)
         .group_by("entity_code", "month")
         .agg(
-            revenue_usd=pl.col("net_usd").sum(),
-            cogs_usd=pl.col("cogs_usd").sum(),
-            rebates_usd=pl.col("rebate_usd").sum(),
-            freight_usd=pl.col("freight_usd").sum(),
+            revenue_usd=pl.col("net_usd").sort().sum(),
+            cogs_usd=pl.col("cogs_usd").sort().sum(),
+            rebates_usd=pl.col("rebate_usd").sort().sum(),
+            freight_usd=pl.col("freight_usd").sort().sum(),
             stock_gross_margin_usd=(pl.col("net_usd") - pl.col("cogs_usd"))
             .filter(pl.col("is_stock_item"))
+            .sort()
             .sum(),
         )
         .with_columns(gross_margin_usd=pl.col("revenue_usd") - pl.col("cogs_usd"))
@@ -367,7 +368,7 @@ def _dso(world, ctx: Context, invoice_lines: pl.DataFrame) -> pl.DataFrame:
     invoice_totals = credit.group_by("invoice_id").agg(
         pl.col("entity_code", "in_group", "usd_rate").first(),
         day=pl.col("invoice_date").first(),
-        ar_delta=pl.col("net_usd").sum(),
+        ar_delta=pl.col("net_usd").sort().sum(),
     )
     # a payment leaves AR at the rate its invoice was booked at: no FX revaluation of AR
     paid = world.payments.select(
@@ -385,17 +386,17 @@ def _dso(world, ctx: Context, invoice_lines: pl.DataFrame) -> pl.DataFrame:
             ),
         ]
     )
-    daily = with_group(events).group_by("entity_code", "day").agg(pl.col("ar_delta").sum())
+    daily = with_group(events).group_by("entity_code", "day").agg(pl.col("ar_delta").sort().sum())
     ar = (
         daily.join(ctx.periods, how="cross")
         .filter(pl.col("day") <= pl.col("period_end"))
         .group_by("entity_code", "month")
-        .agg(ar_usd=pl.col("ar_delta").sum())
+        .agg(ar_usd=pl.col("ar_delta").sort().sum())
     )
     sales = (
         with_group(credit)
         .group_by("entity_code", "month")
-        .agg(credit_sales_usd=pl.col("net_usd").sum())
+        .agg(credit_sales_usd=pl.col("net_usd").sort().sum())
     )
     wide = (
         ar.join(sales, on=["entity_code", "month"], how="full", coalesce=True)

@@ -73,9 +73,9 @@ def _forecast(world, ctx: Context, order_lines: pl.DataFrame, lag_weeks: int) ->
         with_group(cells, in_group=None)
         .group_by("entity_code", "month")
         .agg(
-            abs_error=pl.col("error").abs().sum(),
-            error=pl.col("error").sum(),
-            actual=pl.col("actual").sum(),
+            abs_error=pl.col("error").abs().sort().sum(),
+            error=pl.col("error").sort().sum(),
+            actual=pl.col("actual").sort().sum(),
             forecast_variance_flagged=(
                 pl.col("error").abs() > FORECAST_VARIANCE_THRESHOLD * pl.col("forecast")
             ).sum(),

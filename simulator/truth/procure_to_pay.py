@@ -92,9 +92,9 @@ def _lead_time_variance(lines: pl.DataFrame) -> pl.DataFrame:
         with_group(complete, in_group=None)
         .group_by("entity_code", "month")
         .agg(
-            lead_time_variance_days=pl.col("variance").mean(),
+            lead_time_variance_days=pl.col("variance").sort().mean(),
             # sample standard deviation (ddof 1): no cell for a single line
-            lead_time_variance_days_std=pl.col("variance").std(ddof=1),
+            lead_time_variance_days_std=pl.col("variance").sort().std(ddof=1),
         )
     )
     return long_cells(wide, ["lead_time_variance_days", "lead_time_variance_days_std"])
@@ -113,6 +113,6 @@ def _po_ack_time(world, ctx: Context) -> pl.DataFrame:
     wide = (
         with_group(pos, in_group=None)
         .group_by("entity_code", "month")
-        .agg(po_ack_time_days=pl.col("days").mean())
+        .agg(po_ack_time_days=pl.col("days").sort().mean())
     )
     return ctx.in_horizon(long_cells(wide, ["po_ack_time_days"]))

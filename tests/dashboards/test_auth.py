@@ -40,13 +40,21 @@ def test_menus_by_role() -> None:
     opened = {
         u.role: {p for p in PAGE_ROLES if u.may_open(p)} for u in (ceo, manager, steward, analyst)
     }
-    assert opened["executive"] == {"executive", "exceptions", "inventory", "procurement"}
+    assert opened["executive"] == {"executive", "exceptions", "inventory", "procurement", "models"}
     assert opened["entity_manager"] == {"executive", "exceptions", "inventory", "procurement"}
-    assert opened["steward"] == {"exceptions", "quality", "sql"}
-    assert opened["analyst"] == {"executive", "inventory", "procurement", "quality", "sql"}
+    assert opened["steward"] == {"exceptions", "quality", "sql", "models"}
+    assert opened["analyst"] == {
+        "executive",
+        "inventory",
+        "procurement",
+        "quality",
+        "sql",
+        "models",
+    }
     # the SQL console and the quality page are for users allowed every entity's data
     restricted_analyst = User("a", "A", "analyst", ("US01",))
     assert not restricted_analyst.may_open("sql") and not restricted_analyst.may_open("quality")
+    assert not restricted_analyst.may_open("models")
 
 
 def test_config_errors_are_refused(tmp_path: Path) -> None:

@@ -700,3 +700,13 @@ def test_every_supported_kpi_is_emitted() -> None:
     emitted = set(compute_kpis(_everything_world())["kpi"])
     # exception_resolution_hours needs an exception-queue log the simulator does not have
     assert GOVERNED - emitted == {"exception_resolution_hours"}
+
+
+def test_kpis_are_bit_identical_run_to_run() -> None:
+    """Float sums run over sorted values: the order polars delivers rows in never moves a bit."""
+    from simulator.world import build_world
+
+    world = build_world("xs", 42, days=365)
+    first = compute_kpis(world)
+    for _ in range(3):
+        assert compute_kpis(world).equals(first)

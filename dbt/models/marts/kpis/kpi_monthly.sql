@@ -11,6 +11,7 @@
     'kpi_procurement',
     'kpi_close',
     'kpi_exception_resolution',
+    'kpi_forecast',
 ] %}
 
 with cells as (
