@@ -11,11 +11,15 @@ import functools
 import hashlib
 import os
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from stat import S_ISLNK
 
 import duckdb
+import pyarrow as pa
 
 MANIFEST_DDL = """
 create table if not exists audit.load_manifest (
@@ -108,26 +112,66 @@ class ManifestRow:
 
 
 def write_manifest(con: duckdb.DuckDBPyConnection, row: ManifestRow | list[ManifestRow]) -> None:
-    """Insert one manifest row, or a batch's rows (one statement for up to 100 rows)."""
+    """Insert one manifest row, or a batch's rows (one statement for the lot)."""
     write_manifests(con, row if isinstance(row, list) else [row])
 
 
-_MANIFEST_INSERT = (
-    "insert into audit.load_manifest (load_id, source_system, feed, target_tables, source_file,"
-    " source_table, cursor_column, cursor_from, cursor_to, content_hash, file_bytes, rows_read,"
-    " rows_loaded, rows_quarantined, rows_unchanged, rows_deleted, status, note, error,"
-    " duplicate_of, started_at, finished_at) values "
+_MANIFEST_SCHEMA = pa.schema(
+    [
+        ("load_id", pa.string()),
+        ("source_system", pa.string()),
+        ("feed", pa.string()),
+        ("target_tables", pa.string()),
+        ("source_file", pa.string()),
+        ("source_table", pa.string()),
+        ("cursor_column", pa.string()),
+        ("cursor_from", pa.string()),
+        ("cursor_to", pa.string()),
+        ("content_hash", pa.string()),
+        ("file_bytes", pa.int64()),
+        ("rows_read", pa.int64()),
+        ("rows_loaded", pa.int64()),
+        ("rows_quarantined", pa.int64()),
+        ("rows_unchanged", pa.int64()),
+        ("rows_deleted", pa.int64()),
+        ("status", pa.string()),
+        ("note", pa.string()),
+        ("error", pa.string()),
+        ("duplicate_of", pa.string()),
+        ("started_at", pa.timestamp("us")),
+        ("finished_at", pa.timestamp("us")),
+    ]
 )
 
 
 def write_manifests(con: duckdb.DuckDBPyConnection, rows: list[ManifestRow]) -> None:
-    """Insert manifest rows (one statement for up to 100 rows)."""
-    for start in range(0, len(rows), 100):
-        chunk = rows[start : start + 100]
-        con.execute(
-            _MANIFEST_INSERT + ", ".join(["(" + ", ".join(["?"] * 22) + ")"] * len(chunk)),
-            [value for row in chunk for value in _manifest_values(row)],
-        )
+    """Insert manifest rows in one statement.
+
+    The rows travel as one Arrow table: binding 22 parameters per row made a 512-file batch's
+    manifest insert cost about 0.3 s, more than loading its data.
+    """
+    if not rows:
+        return
+    columns = list(zip(*(_manifest_values(row) for row in rows), strict=True))
+    table = pa.Table.from_arrays(
+        [
+            pa.array(values, field.type)
+            for values, field in zip(columns, _MANIFEST_SCHEMA, strict=True)
+        ],
+        schema=_MANIFEST_SCHEMA,
+    )
+    with registered(con, "_bb_manifest_rows", table) as relation:
+        con.execute(f"insert into audit.load_manifest by name select * from {relation}")
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[str]:
+    """An Arrow table visible to SQL as `name` for the duration of the block."""
+    con.register(name, table)
+    try:
+        yield name
+    finally:
+        con.unregister(name)
 
 
 def _manifest_values(row: ManifestRow) -> list[object]:
@@ -140,8 +184,8 @@ def _manifest_values(row: ManifestRow) -> list[object]:
         row.source_file,
         row.source_table,
         row.cursor_column,
-        row.cursor_from,
-        row.cursor_to,
+        _text(row.cursor_from),  # a database cursor value, whatever its type: text in the manifest
+        _text(row.cursor_to),
         row.content_hash,
         row.file_bytes,
         row.rows_read,
@@ -158,38 +202,118 @@ def _manifest_values(row: ManifestRow) -> list[object]:
     ]
 
 
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(slots=True)
+class FileState:
+    """What the hash pass knows about one file."""
+
+    path: str | os.PathLike[str]  # as the caller gave it
+    key: str  # the resolved absolute path: the cache key
+    size: int
+    mtime_ns: int
+    content_hash: str | None = None
+    # The bytes, when the hash pass had to read the file: handed on to the reader, so a new file
+    # is read once (reading 78,000 small files twice cost seconds).
+    content: bytes | None = None
+
+
+def file_states(
+    con: duckdb.DuckDBPyConnection, paths: Sequence[str | os.PathLike[str]]
+) -> list[FileState]:
+    """Stat every file and take its hash from `audit.file_hashes` when (path, size, mtime) match.
+
+    One stat per file and one query for all of them: a re-run over an unchanged landing zone
+    reads no file. Files left without `content_hash` go through `hash_files`.
+    """
+    states = []
+    for path in paths:
+        key, stat = _key_and_stat(path)
+        states.append(FileState(path, key, stat.st_size, stat.st_mtime_ns))
+    if not states:
+        return states
+    probe = pa.table(
+        {
+            "path": [s.key for s in states],
+            "size": pa.array([s.size for s in states], pa.int64()),
+            "mtime_ns": pa.array([s.mtime_ns for s in states], pa.int64()),
+        }
+    )
+    with registered(con, "_bb_hash_probe", probe) as relation:
+        cached = dict(
+            con.execute(
+                f"select h.path, h.content_hash from audit.file_hashes h join {relation} p"
+                " on h.path = p.path and h.size = p.size and h.mtime_ns = p.mtime_ns"
+            ).fetchall()
+        )
+    for state in states:
+        state.content_hash = cached.get(state.key)
+    return states
+
+
+def hash_files(con: duckdb.DuckDBPyConnection, states: list[FileState]) -> None:
+    """Read and hash the files whose hash isn't cached (keeping their bytes on the state), and
+    cache the new hashes in one statement."""
+    fresh = [s for s in states if s.content_hash is None]
+    for state in fresh:
+        # unbuffered: one read straight into the bytes object, half the cost of a buffered read
+        with open(state.key, "rb", buffering=0) as handle:
+            state.content = handle.readall()
+        state.content_hash = hashlib.sha256(state.content).hexdigest()
+        state.size = len(state.content)
+    if not fresh:
+        return
+    rows = pa.table(
+        {
+            "path": [s.key for s in fresh],
+            "size": pa.array([s.size for s in fresh], pa.int64()),
+            "mtime_ns": pa.array([s.mtime_ns for s in fresh], pa.int64()),
+            "content_hash": [s.content_hash for s in fresh],
+        }
+    )
+    with registered(con, "_bb_hash_rows", rows) as relation:
+        con.execute(f"insert or replace into audit.file_hashes select * from {relation}")
+
+
 def file_hashes(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[Path, tuple[str, int]]:
     """sha256 of each file's content and its size, cached in `audit.file_hashes` by (path, size,
     mtime) so a re-run over an unchanged landing zone reads no file."""
-    if not paths:
-        return {}
-    keys = [str(resolved_path(path)) for path in paths]
-    cache = {
-        (path, size, mtime): digest
-        for path, size, mtime, digest in con.execute(
-            "select path, size, mtime_ns, content_hash from audit.file_hashes"
-            " where path in (select unnest(?::varchar[]))",
-            [keys],
-        ).fetchall()
-    }
-    result: dict[Path, tuple[str, int]] = {}
-    fresh: list[tuple[str, int, int, str]] = []
-    for path, key in zip(paths, keys, strict=True):
-        stat = path.stat()
-        digest = cache.get((key, stat.st_size, stat.st_mtime_ns))
-        if digest is None:
-            with path.open("rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            fresh.append((key, stat.st_size, stat.st_mtime_ns, digest))
-        result[path] = (digest, stat.st_size)
-    for start in range(0, len(fresh), 500):
-        chunk = fresh[start : start + 500]
-        con.execute(
-            "insert or replace into audit.file_hashes values "
-            + ", ".join(["(?, ?, ?, ?)"] * len(chunk)),
-            [value for row in chunk for value in row],
-        )
-    return result
+    states = file_states(con, paths)
+    hash_files(con, states)
+    return {s.path: (s.content_hash or "", s.size) for s in states}
+
+
+def _resolved_key(path: str | os.PathLike[str]) -> str:
+    """The resolved absolute path (the file need not exist), resolving each folder once."""
+    text = os.fspath(path)
+    if os.path.islink(text):
+        return os.fspath(Path(text).resolve())
+    return _in_resolved_folder(text)
+
+
+def _key_and_stat(path: str | os.PathLike[str]) -> tuple[str, os.stat_result]:
+    """The file's resolved absolute path and its stat, with one system call for a plain file."""
+    text = os.fspath(path)
+    stat = os.lstat(text)
+    if S_ISLNK(stat.st_mode):
+        return os.fspath(Path(text).resolve()), os.stat(text)
+    return _in_resolved_folder(text), stat
+
+
+def _in_resolved_folder(text: str) -> str:
+    """A path that is no symlink, resolved: its folder resolved (once per folder) plus its name.
+    String operations only, as this runs for every file of the landing zone."""
+    head, slash, name = text.rpartition("/")
+    return _resolved_prefix(head or slash) + name
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolved_prefix(directory: str) -> str:
+    """The resolved folder, ending in "/"."""
+    resolved = os.fspath(Path(directory or ".").resolve())
+    return resolved if resolved.endswith("/") else resolved + "/"
 
 
 def last_cursor(
@@ -205,14 +329,33 @@ def last_cursor(
     return row[0][0] if row else None
 
 
-def relative_to_or_name(path: Path, root: Path | None) -> str:
-    """The path as recorded in lineage: relative to the landing zone when inside it."""
-    if root is not None:
-        try:
-            return resolved_path(path).relative_to(resolved(root)).as_posix()
-        except ValueError:
-            pass
-    return os.fspath(path)
+def relative_to_or_name(
+    path: str | os.PathLike[str], root: Path | None, key: str | None = None
+) -> str:
+    """The path as recorded in lineage: relative to the landing zone when inside it.
+
+    `key` is the file's resolved absolute path when the caller has it (`FileState.key`), which
+    spares a system call per file.
+    """
+    if root is None:
+        return os.fspath(path)
+    if key is None:
+        key = _resolved_key(path)
+    head, slash, name = key.rpartition("/")
+    folder = _relative_folder(head or slash, os.fspath(root))
+    return os.fspath(path) if folder is None else folder + name
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative_folder(resolved_directory: str, root: str) -> str | None:
+    """A resolved folder relative to `root`, once per folder (a landing zone holds hundreds of
+    thousands of files in a few thousand folders), as a prefix ending in "/" ("" for the root
+    itself); None when it lies outside the root."""
+    try:
+        relative = Path(resolved_directory).relative_to(_resolved_prefix(root)).as_posix()
+    except ValueError:
+        return None
+    return "" if relative == "." else relative + "/"
 
 
 @functools.lru_cache(maxsize=4096)

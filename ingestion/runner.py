@@ -6,8 +6,10 @@ each as its own asset; `load_landing_zone` is what `backbone run` calls.
 
 from __future__ import annotations
 
+import fnmatch
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,7 +178,7 @@ def load_delimited_source(
     summary = SourceSummary(source.source_system, "delimited")
     root = Path(landing) / source.root
     loader = Loader(con, Path(landing))
-    matched: set[Path] = set()
+    matched: set[str] = set()
     for feed in source.feeds:
         declare_raw_table(con, feed)
         files = _files(root, feed.files)
@@ -230,21 +232,64 @@ def _source(name: str, kind: type) -> Source:
     return source
 
 
-def _files(root: Path, pattern: str) -> list[Path]:
-    """Matching files, in the order of their names (a late file loads in its own day's place)."""
+def _files(root: Path, pattern: str) -> list[str]:
+    """Matching files, in the order of their names (a late file loads in its own day's place).
+
+    Matches as `Path.glob` does, walking with `os.scandir` (an entry's type comes with the
+    listing): `Path.glob` plus a stat per file took 0.8 s of a 78,000-file re-run. The paths stay
+    text, and the loader makes a `Path` only for a file it loads: making the 373,000 of scale m
+    alone takes 1.5 s.
+    """
     if not root.is_dir():
         return []
-    return sorted((p for p in root.glob(pattern) if p.is_file()), key=lambda p: (p.name, str(p)))
+    if "**" in pattern:
+        found = [os.fspath(p) for p in root.glob(pattern) if p.is_file()]
+    else:
+        found = []
+        _walk(os.fspath(root), [_component(part) for part in pattern.split("/")], found)
+    found.sort(key=lambda text: (text[text.rfind("/") + 1 :], text))
+    return found
+
+
+def _component(part: str) -> Callable[[str], object]:
+    """A matcher for one path component of a glob pattern (`*`, `?`, `[...]` as in `Path.glob`)."""
+    return re.compile(fnmatch.translate(part)).fullmatch
+
+
+def _walk(directory: str, matchers: list[Callable[[str], object]], found: list[str]) -> None:
+    """Append the files under `directory` whose path components match `matchers` (one matcher
+    per folder level, the last one for the file's name)."""
+    match, last = matchers[0], len(matchers) == 1
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        if not match(entry.name):
+            continue
+        if last:
+            if entry.is_file():  # the entry's type from the directory listing: no stat
+                found.append(entry.path)
+        elif entry.is_dir():
+            _walk(entry.path, matchers[1:], found)
 
 
 def _note_unmatched(
-    summary: SourceSummary, root: Path, matched: Iterable[Path], pattern: str
+    summary: SourceSummary, root: Path, matched: Iterable[str], pattern: str
 ) -> None:
     """A file in a source's folder that no feed claims is reported, never silently ignored."""
     if not root.is_dir():
         summary.notes.append(f"no folder {root}")
         return
-    unmatched = sorted(set(root.rglob(pattern)) - set(matched))
+    match = _component(pattern)
+    candidates = {
+        os.path.join(folder, name)
+        for folder, subfolders, files in os.walk(root)
+        for name in (*subfolders, *files)
+        if match(name)
+    }
+    # compared as text: hashing a few hundred thousand Path objects took seconds
+    unmatched = sorted(Path(text) for text in candidates.difference(matched))
     if unmatched:
         shown = ", ".join(p.relative_to(root).as_posix() for p in unmatched[:5])
         more = f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else ""

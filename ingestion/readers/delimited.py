@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.loader import BatchStaged, Staged, TempNames
+from ingestion.loader import BatchFile, BatchStaged, Staged, TempNames
 from ingestion.mapping import ColumnSpec, CsvFormat, DelimitedFeed, canonical_name
 from ingestion.quarantine import (
     CHECK_FAILED,
@@ -51,9 +51,9 @@ def delimited_stager(feed: DelimitedFeed):
         return stage_delimited_file(con, path, feed, names)
 
     def many(
-        con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]], names: TempNames
+        con: duckdb.DuckDBPyConnection, files: list[BatchFile], names: TempNames
     ) -> BatchStaged:
-        return stage_delimited_files(con, [path for path, _ in files], feed, names)
+        return stage_delimited_files(con, [file.path for file in files], feed, names)
 
     stage.many = many  # type: ignore[attr-defined]
     return stage

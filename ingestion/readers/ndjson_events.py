@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.loader import BatchStaged, Staged, TempNames
+from ingestion.loader import BatchFile, BatchStaged, Staged, TempNames
 from ingestion.mapping import EventField, EventKind, EventSource
 from ingestion.quarantine import MISSING_VALUE, TYPE_ERROR, UNKNOWN_EVENT_KIND, UNPARSEABLE_JSON
 from ingestion.sqltypes import checks, convert, joined
@@ -29,9 +29,9 @@ def events_stager(source: EventSource):
         return stage_events_file(con, path, source, names)
 
     def many(
-        con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]], names: TempNames
+        con: duckdb.DuckDBPyConnection, files: list[BatchFile], names: TempNames
     ) -> BatchStaged:
-        return stage_events_files(con, [path for path, _ in files], source, names)
+        return stage_events_files(con, [file.path for file in files], source, names)
 
     stage.many = many  # type: ignore[attr-defined]
     return stage

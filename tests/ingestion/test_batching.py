@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from ingestion import loader
+from ingestion.readers import edi as edi_reader
 from ingestion.runner import load_landing_zone
 from tests.ingestion.landing import MX_HEADER, US_HEADER, _mx_order, _x12, write_small_landing
 
@@ -148,6 +149,7 @@ def test_a_batch_lands_exactly_like_files_loaded_one_by_one(
     together = load_landing_zone(landing, tmp_path / "together.duckdb")
     assert together.ok, together.as_dict()
     monkeypatch.setattr(loader, "BATCH_FILES", 1)
+    monkeypatch.setattr(edi_reader, "BATCH_FILES", 1)  # the X12 reader's own batch size
     one_by_one = load_landing_zone(landing, tmp_path / "one_by_one.duckdb")
     assert one_by_one.ok, one_by_one.as_dict()
     expected = _snapshot(tmp_path / "one_by_one.duckdb")
