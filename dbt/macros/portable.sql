@@ -83,3 +83,31 @@
 {% macro type_double() -%}
     double
 {%- endmacro %}
+
+{#- Validity intervals (valid_from, valid_to exclusive, null = open) per key, where a version
+    ends at the latest when the next one begins. The row that closes a version can be lost
+    (quarantined, or its file not yet arrived); without this, two versions would both be open
+    and whatever joins on the date would match twice. -#}
+{% macro end_at_next_version(relation_sql, key_columns, value_columns) -%}
+    select
+        {% for column in key_columns %}{{ column }},
+        {% endfor -%}
+        valid_from,
+        case
+            when next_valid_from is not null and (valid_to is null or valid_to > next_valid_from)
+                then next_valid_from
+            else valid_to
+        end as valid_to
+        {%- for column in value_columns %},
+        {{ column }}
+        {%- endfor %}
+    from (
+        select
+            versions.*,
+            lead(valid_from) over (
+                partition by {{ key_columns | join(', ') }}
+                order by valid_from
+            ) as next_valid_from
+        from {{ relation_sql }} as versions
+    ) as with_next
+{%- endmacro %}

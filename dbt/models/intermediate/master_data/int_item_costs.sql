@@ -44,34 +44,8 @@ unioned as (
     from us_costs
 ),
 
--- A version ends at the latest when the next one begins. The row that closes a version can be
--- lost (quarantined, or a file not yet arrived); without this, two versions would both be open
--- and every position valued twice.
-with_next as (
-    select
-        entity_code,
-        local_item_code,
-        valid_from,
-        valid_to,
-        unit_cost,
-        lead(valid_from) over (
-            partition by entity_code, local_item_code order by valid_from
-        ) as next_valid_from
-    from unioned
-),
-
 final as (
-    select
-        entity_code,
-        local_item_code,
-        valid_from,
-        case
-            when next_valid_from is not null and (valid_to is null or valid_to > next_valid_from)
-                then next_valid_from
-            else valid_to
-        end as valid_to,
-        unit_cost
-    from with_next
+    {{ end_at_next_version('unioned', ['entity_code', 'local_item_code'], ['unit_cost']) }}
 )
 
 select * from final

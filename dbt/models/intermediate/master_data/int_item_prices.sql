@@ -46,36 +46,8 @@ unioned as (
     from us_prices
 ),
 
--- A version ends at the latest when the next one begins. The row that closes a version can be
--- lost (quarantined, or a file not yet arrived); without this, two versions would both be open
--- and a line priced under both would be judged twice.
-with_next as (
-    select
-        entity_code,
-        local_item_code,
-        valid_from,
-        valid_to,
-        list_price,
-        floor_price,
-        lead(valid_from) over (
-            partition by entity_code, local_item_code order by valid_from
-        ) as next_valid_from
-    from unioned
-),
-
 final as (
-    select
-        entity_code,
-        local_item_code,
-        valid_from,
-        case
-            when next_valid_from is not null and (valid_to is null or valid_to > next_valid_from)
-                then next_valid_from
-            else valid_to
-        end as valid_to,
-        list_price,
-        floor_price
-    from with_next
+    {{ end_at_next_version('unioned', ['entity_code', 'local_item_code'], ['list_price', 'floor_price']) }}
 )
 
 select * from final
