@@ -171,11 +171,7 @@ def _trends(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
 
 def _by_entity(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Open exceptions per entity from the exception queue (empty before dbt has built it)."""
-    present = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'marts'"
-        " and table_name = 'fct_exceptions' and database_name = current_database()"
-    ).fetchall()[0][0]
-    if not present:
+    if not _exists(con, "fct_exceptions", schema="marts"):
         return []
     frame = con.execute(
         """
@@ -539,23 +535,18 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def _exists(con: duckdb.DuckDBPyConnection, table: str, schema: str = "raw") -> bool:
     return bool(
         con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = ?"
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?"
             " and database_name = current_database()",
-            [table],
+            [schema, table],
         ).fetchall()[0][0]
     )
 
 
 def _has_results(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'quality_results'"
-            " and database_name = current_database()"
-        ).fetchall()[0][0]
-    )
+    return _exists(con, "quality_results", schema="audit")
 
 
 _HEAD = """<!doctype html>
