@@ -30,7 +30,7 @@ def test_concurrent_loads_parse_once_and_never_read_a_half_written_manifest(tmp_
         )
         for _ in range(3)
     ]
-    outcomes = [child.communicate(timeout=300) + (child.returncode,) for child in children]
+    outcomes = [(*child.communicate(timeout=300), child.returncode) for child in children]
 
     assert [code for _, _, code in outcomes] == [0, 0, 0], [err[-2000:] for _, err, _ in outcomes]
     manifest = project_dir / "target" / "manifest.json"
