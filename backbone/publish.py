@@ -82,6 +82,7 @@ def publish(
     publication_id = f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
     tmp = published.parent / f".{published.name}.{publication_id}.tmp"
     con = duckdb.connect(str(warehouse))
+    con.execute("set enable_progress_bar = false")  # a long copy must not draw on stdout
     try:
         ensure_results(con)
         if require_gates:

@@ -22,7 +22,10 @@ def connect(warehouse: Path | str) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the working warehouse with the raw, quarantine and audit schemas."""
     path = Path(warehouse)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # No progress bar: DuckDB draws one on stdout for long queries, in the middle of `backbone run`'s
+    # own output and in every log that captures it.
     con = duckdb.connect(str(path))
+    con.execute("set enable_progress_bar = false")
     ensure_schemas(con)
     return con
 
