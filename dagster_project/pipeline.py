@@ -36,6 +36,7 @@ class PipelineResult:
     failures: list[str] = field(default_factory=list)  # steps that failed, with Dagster's reason
     models_built: int = 0  # dbt models, seeds and snapshots materialised
     log_file: Path | None = None  # dbt's full log of this run
+    step_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each Dagster step
 
     @property
     def blocked_by(self) -> list[str]:
@@ -56,6 +57,7 @@ def run_pipeline(
     log_file = Path(warehouse).parent / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     # dagster-dbt echoes dbt's log to stdout; a terminal wants the summary, the file keeps the log.
+    instance = dg.DagsterInstance.ephemeral()
     with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = dg.materialize(
             [
@@ -67,12 +69,15 @@ def run_pipeline(
                 *publish_assets,
             ],
             resources=resources,
-            instance=dg.DagsterInstance.ephemeral(),
+            instance=instance,
             raise_on_error=False,
             # The CLI prints its own summary (notes and failures included); Dagster's would repeat it.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     outcome = PipelineResult(ok=result.success, log_file=log_file)
+    for stats in instance.get_run_step_stats(result.run_id):
+        if stats.start_time is not None and stats.end_time is not None:
+            outcome.step_seconds[stats.step_key] = stats.end_time - stats.start_time
     for event in result.all_events:
         metadata = _summary_of(event)
         if metadata is not None:
