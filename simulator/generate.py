@@ -86,7 +86,9 @@ def generate_world(
         )
         start = date.fromisoformat(previous["start"])
         days = int(previous["days"]) + append_days
-        erp_url = erp_url or previous["erp_url"]
+        # A world copied or moved elsewhere keeps writing to its own SQLite file, not the original's.
+        if erp_url is None and not previous.get("erp_in_landing", False):
+            erp_url = previous["erp_url"]
         write_from = start + timedelta(days=int(previous["days"]))
         faults = FaultLog.continuing(out / "truth" / "faults.csv")
     else:
@@ -94,7 +96,8 @@ def generate_world(
         write_from = start
         faults = FaultLog()
     out.mkdir(parents=True, exist_ok=True)
-    if erp_url is None:
+    erp_in_landing = erp_url is None
+    if erp_in_landing:
         (out / "erp").mkdir(parents=True, exist_ok=True)
         erp_url = f"sqlite:///{out / 'erp' / 'group_erp.sqlite'}"
 
@@ -127,7 +130,7 @@ def generate_world(
     _write_truth(out, faults)
     summary.faults = faults.counts()
     summary.seconds = round(time.perf_counter() - began, 2)
-    _write_meta(meta_path, summary, fault_rate, erp_url, previous)
+    _write_meta(meta_path, summary, fault_rate, erp_url, erp_in_landing, previous)
     return summary
 
 
@@ -184,7 +187,12 @@ def _write_truth(out: Path, faults: FaultLog) -> None:
 
 
 def _write_meta(
-    path: Path, summary: GenerationSummary, fault_rate: float, erp_url: str, previous: dict | None
+    path: Path,
+    summary: GenerationSummary,
+    fault_rate: float,
+    erp_url: str,
+    erp_in_landing: bool,
+    previous: dict | None,
 ) -> None:
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     end = summary.start + timedelta(days=summary.days - 1)
@@ -202,6 +210,7 @@ def _write_meta(
         "erp_url": sa.engine.make_url(erp_url)
         .set(password=None)
         .render_as_string(hide_password=False),
+        "erp_in_landing": erp_in_landing,  # the default SQLite file under the landing zone
         "generated_at": now,
         "generations": generations,
         "summary": {

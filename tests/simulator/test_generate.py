@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import re
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -186,3 +187,23 @@ def test_append_days_updates_a_postgresql_erp(tmp_path, postgres_url):
         shipments.unique("shipment_id").sort("shipment_id").select("shipment_id", "delivery_date")
     )
     assert delivered == list(expected.iter_rows())
+
+
+def test_a_copied_world_appends_to_its_own_erp_database(tmp_path):
+    """The default ERP is a SQLite file in the landing zone: a copy of the zone grows its own."""
+    original = tmp_path / "original"
+    generate_world(original, scale="xs", seed=5, days=10)
+    copy = tmp_path / "copy"
+    shutil.copytree(original, copy)
+    untouched = (original / "erp" / "group_erp.sqlite").read_bytes()
+
+    generate_world(copy, append_days=1)
+
+    assert (original / "erp" / "group_erp.sqlite").read_bytes() == untouched
+    meta = json.loads((copy / "world.json").read_text())
+    assert meta["erp_url"] == f"sqlite:///{copy.resolve() / 'erp' / 'group_erp.sqlite'}"
+    engine = sa.create_engine(meta["erp_url"])
+    with engine.connect() as con:
+        latest = con.execute(sa.text("select max(order_date) from sales_orders")).scalar()
+    engine.dispose()
+    assert str(latest) == str(START + timedelta(days=10))
