@@ -11,6 +11,19 @@ from tests.worlds import PublishedWorld, build_published_world
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    """Under `--dist loadgroup` (make test) the tests marked `xdist_group` carry their group in
+    their node id (`...@group`); without it xdist spreads each group over the workers and every
+    worker builds the group's world again (pytest 9.2 with pytest-xdist 3.8 did exactly that,
+    silently). This suite has groups, so a collection without any is refused."""
+    if node.config.getvalue("dist") == "loadgroup" and not any("@" in i for i in ids):
+        pytest.exit(
+            "pytest-xdist ignored every xdist_group mark: check the pytest and pytest-xdist"
+            " versions in requirements.lock",
+            returncode=3,
+        )
+
+
 @pytest.fixture(autouse=True, scope="session")
 def isolated_backbone_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Nothing a test runs may write into the checkout's ./data (BACKBONE_HOME's default)."""
