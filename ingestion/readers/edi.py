@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from itertools import chain
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from ingestion.loader import BatchFile, BatchStaged, Staged, TempNames
 from ingestion.manifest import resolved, resolved_path
@@ -27,8 +29,9 @@ from ingestion.warehouse import (
     relation_columns,
     scalar,
 )
-from ingestion.x12 import ENVELOPE, ParsedSet, parse_bytes, parse_file, to_tables
+from ingestion.x12 import ENVELOPE, TABLE_SCHEMAS, ParsedSet, parse_bytes, parse_file, to_tables
 from ingestion.x12.parser import gc_paused
+from ingestion.x12.pool import map_in_workers, worker_count
 
 ERRORS_TABLE = "edi_envelope_errors"
 
@@ -40,6 +43,10 @@ ERRORS_TABLE = "edi_envelope_errors"
 # until its tables are built, hence the byte cap (a 13 MB batch peaked near 0.9 GB).
 BATCH_FILES = 16384
 BATCH_BYTES = 16 << 20
+# A batch of at least this many bytes is parsed in worker processes (`ingestion.x12.pool`), cut
+# into this many runs of files per worker; a smaller one isn't worth the pickling.
+PARALLEL_MIN_BYTES = 1 << 20
+RUNS_PER_WORKER = 2
 
 
 def edi_stager(landing_root: Path | None = None):
@@ -69,6 +76,9 @@ def stage_edi_files(
     the split into clean and quarantined rows in polars, and one registered Arrow table per raw
     table (no copy into DuckDB before the insert). Only the rows of rejected sets, which are
     rare, go through SQL to be rendered as JSON the way the file-by-file path renders them.
+
+    A large batch is parsed in worker processes, in runs of consecutive files whose tables are
+    concatenated in file order: what lands is the same whichever process parsed what.
     """
     # The collector stays off for the whole batch: the sets parsed so far would be rescanned
     # every few thousand allocations (measured: a quarter of the batch's time).
@@ -79,59 +89,129 @@ def stage_edi_files(
 def _stage_batch(
     con: duckdb.DuckDBPyConnection, files: list[BatchFile], names: TempNames
 ) -> BatchStaged:
+    """The runs' tables put together in file order; the columnar work was done per run."""
     batch = BatchStaged()
-    parsed = [_parse(file) for file in files]
-    tables = to_tables(chain.from_iterable(parsed))
-    bad_sets = _rejected_sets(batch, files, parsed)
-    del parsed  # the sets' objects go now, not at the end of the load
-    positions = {file.source_file: position for position, file in enumerate(files)}
+    chunks = map_in_workers(_stage_chunk, _chunks(files))
+    for position, rejected in enumerate(chain.from_iterable(c.rejected for c in chunks)):
+        batch.files[position] = Staged(
+            rows_read=0,
+            notes=[f"{rejected} set(s) quarantined for envelope errors"] if rejected else [],
+        )
+    for table in TABLE_SCHEMAS:  # in the order to_tables gives them
+        present = [chunk for chunk in chunks if table in chunk.rows_per_file]
+        if not present:
+            continue  # the raw table is declared once per run (declare_raw_tables)
+        per_file = [pair for chunk in present for pair in chunk.rows_per_file[table]]
+        covered = sorted(position for position, _ in per_file)
+        if table == ERRORS_TABLE:  # landed with the set's lineage, not counted as rows in
+            landed = _register(con, names(f"landed_{table}"), [c.good[table] for c in present])
+            batch.child_outputs.append((table, landed, covered))
+            continue
+        for position, count in per_file:
+            batch.files[position].rows_read += count
+        held = [chunk.held[table] for chunk in present if table in chunk.held]
+        if held:
+            batch.quarantine.append(_quarantined(con, names, table, held))
+        good = _register(con, names(f"good_{table}"), [c.good[table] for c in present])
+        batch.outputs.append((table, good, covered))
+    if any(chunk.bad_sets.num_rows for chunk in chunks):
+        batch.edi_sets = _register(con, names("bad_sets"), [c.bad_sets for c in chunks])
+    return batch
+
+
+class _Chunk(NamedTuple):
+    """Consecutive files of a batch, parsed, tabulated and split (in a worker or here).
+
+    Everything per row is done here, where the run is parsed, so that the loading process only
+    concatenates. Tables travel as Arrow: pickled, a `pyarrow.Table` is its buffers (three times
+    cheaper to pickle and unpickle than a polars frame, which goes through IPC).
+    """
+
+    good: dict[str, pa.Table]
+    """Per table with rows: the rows for raw (all of them for the errors table), each with
+    `_file` (its file's position in the batch) and `_source_row` (its set's ST position)."""
+    held: dict[str, pa.Table]
+    """Per table: the rows of sets with envelope errors, with the set's `detail` (if any)."""
+    rows_per_file: dict[str, list[tuple[int, int]]]
+    """Per table with rows: (file position, rows) for each file with rows in it."""
+    bad_sets: pa.Table
+    """The sets with envelope errors, shaped like `quarantine.edi_sets` with `rows_excluded`,
+    plus `_file`."""
+    rejected: list[int]
+    """Per file of the run: how many of its sets have envelope errors."""
+
+
+def _chunks(files: list[BatchFile]) -> list[tuple[list[BatchFile], int]]:
+    """The batch cut into runs of about equal bytes, each with its first file's position: one
+    run when the batch is too small to be worth the workers."""
+    sizes = [len(f.content) if f.content is not None else _size(f.path) for f in files]
+    total = sum(sizes)
+    workers = worker_count()
+    if workers == 0 or total < PARALLEL_MIN_BYTES:
+        return [(files, 0)]
+    # more runs than workers: a worker slowed down by a neighbour holds up less of the batch
+    count = min(len(files), workers * RUNS_PER_WORKER)
+    runs: list[tuple[list[BatchFile], int]] = []
+    start, size = 0, 0
+    for position, file_bytes in enumerate(sizes):
+        size += file_bytes
+        if size * count >= total * (len(runs) + 1) or position == len(files) - 1:
+            runs.append((files[start : position + 1], start))
+            start = position + 1
+    return runs
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # parse_file reports it
+
+
+def _stage_chunk(run: tuple[list[BatchFile], int]) -> _Chunk:
+    """Parse a run of files, build its tables and split them into rows for raw and rows held
+    back with their rejected set (runs in a worker process: no DuckDB here). A set lies in one
+    file, so a run's rejected sets hold back rows of that run only."""
+    files, first = run
+    with gc_paused():
+        parsed = [_parse(file) for file in files]
+        tables = to_tables(chain.from_iterable(parsed))
+        rejected: list[dict[str, object]] = []
+        counts: list[int] = []
+        for position, (file, sets) in enumerate(zip(files, parsed, strict=True), first):
+            partner, direction = _partner_direction(file.source_file)
+            bad = [s for s in sets if not s.envelope_ok]
+            rejected += [
+                {**row, "_file": position}
+                for row in _bad_sets_rows(bad, file.source_file, partner, direction)
+            ]
+            counts.append(len(bad))
+        del parsed  # the sets' objects go now, before the tables are split and pickled
+    bad_sets = pl.DataFrame(rejected, schema={**_BAD_SETS_SCHEMA, "_file": pl.Int64})
     bad_keys = bad_sets.filter(pl.col("st_position").is_not_null()).select(
         "_file", "st_position", "detail"
     )
+    positions = {file.source_file: position for position, file in enumerate(files, first)}
+    chunk = _Chunk({}, {}, {}, pa.table({}), counts)
     excluded: list[pl.DataFrame] = []  # (_file, st_position, len) of rows held back, per table
     for table, frame in tables.items():
         if frame.height == 0:
-            continue  # the raw table is declared once per run (declare_raw_tables)
+            continue
         frame = frame.with_columns(
             pl.col("file").replace_strict(positions, return_dtype=pl.Int64).alias("_file"),
             pl.col("st_position").alias("_source_row"),
         )
-        per_file = dict(frame.group_by("_file").len().iter_rows())
-        covered = sorted(per_file)
-        if table == ERRORS_TABLE:  # landed with the set's lineage, not counted as rows in
-            landed = _register(con, names(f"landed_{table}"), frame)
-            batch.child_outputs.append((table, landed, covered))
+        chunk.rows_per_file[table] = list(frame.group_by("_file").len().iter_rows())
+        if table == ERRORS_TABLE:
+            chunk.good[table] = frame.to_arrow()
             continue
-        for position, count in per_file.items():
-            batch.files[position].rows_read += count
         good, held = _split_held(frame, bad_keys)
+        chunk.good[table] = good.to_arrow()
         if held.height:
-            batch.quarantine.append(_quarantined(con, names, table, held))
+            chunk.held[table] = held.to_arrow()
             excluded.append(held.group_by("_file", "st_position").len())
-        batch.outputs.append((table, _register(con, names(f"good_{table}"), good), covered))
-    if bad_sets.height:
-        batch.edi_sets = _register(con, names("bad_sets"), _with_rows_excluded(bad_sets, excluded))
-    return batch
-
-
-def _rejected_sets(
-    batch: BatchStaged, files: list[BatchFile], parsed: list[list[ParsedSet]]
-) -> pl.DataFrame:
-    """The sets with envelope errors (shaped like `quarantine.edi_sets`, plus `_file`), and each
-    file's entry in `batch.files` with its note."""
-    rejected: list[dict[str, object]] = []
-    for position, (file, sets) in enumerate(zip(files, parsed, strict=True)):
-        partner, direction = _partner_direction(file.source_file)
-        bad = [s for s in sets if not s.envelope_ok]
-        rejected += [
-            {**row, "_file": position}
-            for row in _bad_sets_rows(bad, file.source_file, partner, direction)
-        ]
-        batch.files[position] = Staged(
-            rows_read=0,
-            notes=[f"{len(bad)} set(s) quarantined for envelope errors"] if bad else [],
-        )
-    return pl.DataFrame(rejected, schema={**_BAD_SETS_SCHEMA, "_file": pl.Int64})
+    # every run's bad_sets has the same columns, rows or not: the batch concatenates them
+    return chunk._replace(bad_sets=_with_rows_excluded(bad_sets, excluded).to_arrow())
 
 
 def _split_held(frame: pl.DataFrame, bad_keys: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -150,21 +230,22 @@ def _parse(file: BatchFile) -> list[ParsedSet]:
     return parse_bytes(file.content, file=file.source_file, keep_segments=True)
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> str:
-    """The frame visible to SQL as `name` (a temporary view over Arrow, no copy), until the
-    loader drops every temporary relation of the batch."""
-    con.register(name, frame.to_arrow())
+def _register(con: duckdb.DuckDBPyConnection, name: str, parts: list[pa.Table]) -> str:
+    """The runs' parts, in order, visible to SQL as `name` (a temporary view over Arrow, no
+    copy: each part stays a chunk), until the loader drops every temporary relation of the
+    batch."""
+    con.register(name, pa.concat_tables(parts) if len(parts) > 1 else parts[0])
     return name
 
 
 def _quarantined(
-    con: duckdb.DuckDBPyConnection, names: TempNames, table: str, held: pl.DataFrame
+    con: duckdb.DuckDBPyConnection, names: TempNames, table: str, held: list[pa.Table]
 ) -> str:
     """Rows of rejected sets as quarantine records; raw text = the row as JSON, rendered by
     DuckDB exactly as the file-by-file path renders it (without `_file` and the reason)."""
     rows = _register(con, names(f"held_{table}"), held)
     row_fields = ", ".join(
-        f"{q(c)} := {q(c)}" for c in held.columns if c not in ("_file", "detail")
+        f"{q(c)} := {q(c)}" for c in held[0].column_names if c not in ("_file", "detail")
     )
     relation = names(f"quarantined_{table}")
     con.execute(

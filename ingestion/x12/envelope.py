@@ -16,7 +16,7 @@ from ingestion.x12.model import (
     ParsedSet,
     Reason,
 )
-from ingestion.x12.values import iso_date_or_none
+from ingestion.x12.values import PAD, iso_date_or_none
 
 _ENVELOPE_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
 
@@ -73,6 +73,12 @@ def same_control(declared: str, actual: str | None) -> bool:
 
 def _element(segment: list[str], index: int) -> str:
     return segment[index].strip() if index < len(segment) else ""
+
+
+def _stripped(segment: list[str]) -> list[str]:
+    """Every element stripped, padded so that a missing one reads "" (`_element` for all of
+    them at once: ST, SE and GS come once per set or group)."""
+    return [*map(str.strip, segment), *PAD]
 
 
 class _InterchangeReader:
@@ -164,17 +170,16 @@ class _InterchangeReader:
 
     def _open_set(self, i: int, segment: list[str]) -> None:
         self.st_index = i
-        self.st_segment = segment
+        st = _stripped(segment)
+        self.st_id, self.st_control = st[1], st[2]
 
     def _close_set(self, end: int, se: list[str] | None) -> None:
         """Close the open set at `end` (the SE's index, or the first index past the set)."""
-        start, st = self.st_index, self.st_segment
+        start, set_id, st_control = self.st_index, self.st_id, self.st_control
         self.st_index = -1
         stop = end + 1 if se is not None else end
         segments = self.segments[start:stop]
         st_position = self.base + start + 1
-        set_id = _element(st, 1)
-        st_control = _element(st, 2)
         errors: list[EdiError] = []
         if se is None:
             errors.append(
@@ -186,7 +191,8 @@ class _InterchangeReader:
             )
         else:
             se_position = self.base + end + 1
-            declared = _element(se, 1)
+            se = _stripped(se)
+            declared = se[1]
             if not declared.isdigit() or int(declared) != len(segments):
                 errors.append(
                     EdiError(
@@ -195,11 +201,11 @@ class _InterchangeReader:
                         se_position,
                     )
                 )
-            if not same_control(_element(se, 2), st_control):
+            if not same_control(se[2], st_control):
                 errors.append(
                     EdiError(
                         Reason.SE_CONTROL_MISMATCH,
-                        f"SE02 {_element(se, 2) or 'missing'} does not match ST02 {st_control}",
+                        f"SE02 {se[2] or 'missing'} does not match ST02 {st_control}",
                         se_position,
                     )
                 )
@@ -237,15 +243,16 @@ class _InterchangeReader:
 
     def _open_group(self, i: int, gs: list[str]) -> None:
         self.groups_seen += 1
+        e = _stripped(gs)
         self.group = Group(
-            control=_element(gs, 6),
-            functional_id=_element(gs, 1),
-            sender_id=_element(gs, 2),
-            receiver_id=_element(gs, 3),
-            date=iso_date_or_none(_element(gs, 4)),
-            time=_element(gs, 5),
-            agency=_element(gs, 7),
-            version=_element(gs, 8),
+            control=e[6],
+            functional_id=e[1],
+            sender_id=e[2],
+            receiver_id=e[3],
+            date=iso_date_or_none(e[4]),
+            time=e[5],
+            agency=e[7],
+            version=e[8],
             position=self.base + i + 1,
         )
         self.group_sets = []

@@ -11,6 +11,7 @@ import os
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 
 from ingestion.x12.delimiters import locate_interchanges
@@ -115,7 +116,7 @@ def _map(parsed: ParsedSet, element: str, component: str) -> None:
     ctx = MapContext(parsed.st_position, parsed.errors, component)
     try:
         # one set's element strings at a time: they are freed as soon as it is mapped
-        parsed.document = mapper([s.split(element) for s in parsed.segments], ctx)
+        parsed.document = mapper(list(map(str.split, parsed.segments, repeat(element))), ctx)
     except Exception as exc:  # one malformed set must not stop the rest of the file
         detail = traceback.format_exception_only(exc)[-1].strip()
         parsed.errors.append(EdiError(Reason.MAPPING_FAILED, detail, parsed.st_position, CONTENT))

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingestion.loader import Loader
+import pytest
+
+from ingestion.loader import BatchFile, Loader
+from ingestion.readers import edi as edi_reader
 from ingestion.readers.edi import edi_stager
+from ingestion.runner import load_edi
+from ingestion.warehouse import connect
+from ingestion.x12 import pool
 from tests.ingestion.conftest import rows
+from tests.ingestion.test_batching import _snapshot
+
+FIXTURES = Path(__file__).parent / "x12" / "files"
 
 ISA = (
     "ISA*00*          *00*          *ZZ*ACME           *ZZ*BACKBONEUS01   *250107*1200*U*00401*"
@@ -76,3 +85,45 @@ def test_envelope_error_quarantines_the_set_not_the_file(warehouse, tmp_path: Pa
     assert rows(warehouse, "select code, st_control from raw.edi_envelope_errors") == [
         ("SE_SEGMENT_COUNT", "0002")
     ]
+
+
+def test_a_batch_parsed_in_worker_processes_lands_as_one_parsed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every fixture file (quirks and envelope errors alike) loaded twice, in one batch: parsed
+    in this process, then cut into runs parsed in worker processes. Same warehouse."""
+    landing = tmp_path / "landing"
+    for number, fixture in enumerate(sorted(FIXTURES.glob("*.x12"))):
+        folder = landing / "edi" / f"partner{number % 3}" / ("inbound", "outbound")[number % 2]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / fixture.name).write_bytes(fixture.read_bytes())
+    monkeypatch.setenv(pool.WORKERS_VARIABLE, "0")
+    here = _load_edi(landing, tmp_path / "here.duckdb")
+    monkeypatch.setenv(pool.WORKERS_VARIABLE, "2")
+    monkeypatch.setattr(edi_reader, "PARALLEL_MIN_BYTES", 0)  # tiny files: the pool all the same
+    runs = edi_reader._chunks(
+        [BatchFile(p, p.name, p.read_bytes()) for p in sorted(landing.rglob("*.x12"))]
+    )
+    assert len(runs) == 4 and [first for _, first in runs] == sorted(first for _, first in runs)
+    try:
+        in_workers = _load_edi(landing, tmp_path / "in_workers.duckdb")
+        assert pool.worker_cpu_seconds() > 0  # the workers did parse
+    finally:
+        pool.shutdown()
+    assert here.rows_read == in_workers.rows_read > 0
+    assert here.rows_quarantined == in_workers.rows_quarantined > 0
+    expected = _snapshot(tmp_path / "here.duckdb")
+    got = _snapshot(tmp_path / "in_workers.duckdb")
+    assert got.keys() == expected.keys()
+    for key in expected:
+        assert got[key] == expected[key], key
+
+
+def _load_edi(landing: Path, warehouse: Path):  # type: ignore[no-untyped-def]
+    con = connect(warehouse)
+    try:
+        summary = load_edi(con, landing)
+    finally:
+        con.close()
+    assert not summary.errors, summary.errors
+    return summary
