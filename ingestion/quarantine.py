@@ -32,6 +32,8 @@ create table if not exists quarantine.edi_sets (
     source_file varchar,
     partner varchar,
     direction varchar,
+    isa_sender_id varchar,
+    isa_receiver_id varchar,
     isa_control varchar,
     gs_control varchar,
     st_control varchar,
@@ -62,6 +64,9 @@ ENVELOPE_ERROR = "envelope_error"
 def ensure_quarantine(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RECORDS_DDL)
     con.execute(EDI_SETS_DDL)
+    # a warehouse from before the interchange ids were kept (the entity of a rejected set)
+    for column in ("isa_sender_id", "isa_receiver_id"):
+        con.execute(f"alter table quarantine.edi_sets add column if not exists {column} varchar")
 
 
 def insert_records(

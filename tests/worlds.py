@@ -59,3 +59,13 @@ def copy_world(world: PublishedWorld, work: Path) -> PublishedWorld:
     """A private copy of a built world, for a test that changes it (new actions, another run)."""
     shutil.copytree(world.landing.parent, work, dirs_exist_ok=True, symlinks=True)
     return _layout(work)
+
+
+def interchange_entity(path: Path) -> str:
+    """The entity an X12 file is ours for, read from the file itself: the ISA sender or receiver
+    that is one of our interchange ids (`BACKBONE<entity>`, simulator/writers/edi.py)."""
+    text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    elements = text[: text.index("GS")].split(text[3])
+    ours = [e.strip() for e in (elements[6], elements[8]) if e.strip().startswith("BACKBONE")]
+    assert len(ours) == 1, f"{path}: no single Backbone party in {elements[6]!r}/{elements[8]!r}"
+    return ours[0].removeprefix("BACKBONE")

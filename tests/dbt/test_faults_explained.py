@@ -30,7 +30,6 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
@@ -38,7 +37,7 @@ import polars as pl
 import pytest
 
 from tests.dbt.test_kpis_match_truth import NOT_IN_TRUTH, compare_with_truth
-from tests.worlds import PublishedWorld, build_published_world
+from tests.worlds import PublishedWorld, build_published_world, interchange_entity
 
 pytestmark = pytest.mark.slow
 
@@ -200,7 +199,7 @@ def losses(world: PublishedWorld) -> Counter[Loss]:
     for file, direction, transaction_set in sets:
         domain = EDI_SET_DOMAIN.get((direction, transaction_set))
         if domain is not None:  # 846 and 997 feed no KPI
-            entity = _interchange_entity(world.landing / file)
+            entity = interchange_entity(world.landing / file)
             found[Loss(entity, _file_month(file), frozenset({domain}))] += 1
     return found
 
@@ -252,15 +251,6 @@ def _row_domains(table: str | None, raw_text: str | None) -> frozenset[str]:
     return frozenset({TABLE_DOMAIN[name]}) if name in TABLE_DOMAIN else ALL_DOMAINS
 
 
-def _interchange_entity(path: Path) -> str:
-    """Our side of the interchange: the ISA sender or receiver that is one of our entities."""
-    text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
-    elements = text[: text.index("GS")].split(text[3])
-    ours = [e.strip() for e in (elements[6], elements[8]) if e.strip().startswith("BACKBONE")]
-    assert len(ours) == 1, f"{path}: no single Backbone party in {elements[6]!r}/{elements[8]!r}"
-    return ours[0].removeprefix("BACKBONE")
-
-
 def _month_index(month: str) -> int:
     year, number = month.split("-")
     return int(year) * 12 + int(number) - 1
@@ -310,3 +300,27 @@ def test_the_explanation_is_narrow(
     safe = cells.filter(~pl.col("at_risk"))
     assert safe.height >= cells.height / 10, f"{safe.height} of {cells.height} cells out of reach"
     assert safe.filter(~pl.col("ok")).height == 0
+
+
+def test_a_quarantined_edi_set_is_queued_for_its_entity(faulty_world: PublishedWorld) -> None:
+    """A rejected set's exception goes to the entity whose interchange id the file's ISA names
+    (read here from the file itself), so its entity's manager sees it in the queue."""
+    con = duckdb.connect(str(faulty_world.published), read_only=True)
+    try:
+        queued = con.execute(
+            "select s.source_file, e.entity_code from marts.fct_exceptions e"
+            " join quarantine.edi_sets s"
+            "   on e.exception_key = s.load_id || ':' || s.source_file || ':' || s.st_position"
+            " where e.exception_type = 'quarantined_edi_set'"
+        ).fetchall()
+        total = con.execute("select count(*) from quarantine.edi_sets").fetchone()[0]
+    finally:
+        con.close()
+    assert total > 0, "the default fault rate breaks some envelopes in a year"
+    assert len(queued) == total
+    wrong = [
+        (file, entity)
+        for file, entity in queued
+        if entity != interchange_entity(faulty_world.landing / file)
+    ]
+    assert not wrong, wrong[:5]

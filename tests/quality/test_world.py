@@ -85,17 +85,20 @@ def test_default_fault_rate_publishes(world: World, first) -> None:
 
 
 def test_every_quarantined_fault_shows_under_its_entity_in_the_report(world: World, first) -> None:
-    """faults.csv says which rows must be quarantined; the report's per-entity section counts
-    them under the entity whose file they came from (legacy systems: their one entity; WMS: the
-    warehouse folder)."""
+    """faults.csv says which rows and EDI sets must be quarantined; the report's per-entity
+    section counts them under the entity whose file they came from (legacy systems: their one
+    entity; WMS: the warehouse folder; X12: our side of the interchange, from the file's ISA)."""
     import polars as pl
 
     from backbone.readers import published_connection
     from quality.report import build_summary, render_html
+    from tests.worlds import interchange_entity
 
     faults = pl.read_csv(world.landing / "truth" / "faults.csv").filter(
-        pl.col("expected_handling") == "quarantine_row"
+        pl.col("expected_handling").is_in(["quarantine_row", "envelope_error"])
     )
+    edi_files = faults.filter(pl.col("source") == "edi")["file"].unique()
+    edi_entity = {file: interchange_entity(world.landing / file) for file in edi_files}
     entity_of_file = (
         pl.when(pl.col("source") == "legacy_mx")
         .then(pl.lit("MX02"))
@@ -103,6 +106,8 @@ def test_every_quarantined_fault_shows_under_its_entity_in_the_report(world: Wor
         .then(pl.lit("US02"))
         .when(pl.col("source") == "wms")
         .then(pl.col("file").str.split("/").list.get(1).str.split("-").list.get(0))
+        .when(pl.col("source") == "edi")
+        .then(pl.col("file").replace_strict(edi_entity, default=None, return_dtype=pl.String))
     )
     expected = dict(
         faults.with_columns(entity=entity_of_file)

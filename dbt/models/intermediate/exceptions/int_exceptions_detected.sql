@@ -22,7 +22,19 @@ quarantined as (
 ),
 
 quarantined_sets as (
-    select * from {{ ref('stg_quarantine__edi_sets') }}
+    select
+        *,
+        -- our side of the interchange: its receiver when the set came in, its sender when we
+        -- sent it (null when the ISA itself was unreadable)
+        case direction
+            when 'outbound' then isa_sender_id
+            else isa_receiver_id
+        end as our_interchange_id
+    from {{ ref('stg_quarantine__edi_sets') }}
+),
+
+interchange_ids as (
+    select * from {{ ref('edi_interchange_ids') }}
 ),
 
 manifest as (
@@ -110,17 +122,20 @@ quarantine_exceptions as (
         'quarantined_edi_set' as exception_type,
         -- ST control numbers repeat across groups and interchanges of one file: the ST's segment
         -- position is what identifies the set there.
-        load_id || ':' || coalesce(source_file, '') || ':'
-        || coalesce(cast(st_position as {{ dbt.type_string() }}), '') as exception_key,
+        quarantined_sets.load_id || ':' || coalesce(quarantined_sets.source_file, '') || ':'
+        || coalesce(cast(quarantined_sets.st_position as {{ dbt.type_string() }}), '')
+            as exception_key,
         'high' as severity,
-        cast(null as {{ dbt.type_string() }}) as entity_code,
+        ours.entity_code,
         'edi_coordinator' as owner_role,
-        quarantined_at as detected_at,
-        cast({{ dbt.dateadd('day', 1, 'quarantined_at') }} as {{ dbt.type_timestamp() }}) as sla_due,
+        quarantined_sets.quarantined_at as detected_at,
+        cast({{ dbt.dateadd('day', 1, 'quarantined_sets.quarantined_at') }} as {{ dbt.type_timestamp() }}) as sla_due,
         cast(null as {{ type_double() }}) as money_at_stake_usd,
         'open' as status,
-        reason_code || ': ' || coalesce(detail, '') as detail
+        quarantined_sets.reason_code || ': ' || coalesce(quarantined_sets.detail, '') as detail
     from quarantined_sets
+    left join interchange_ids as ours
+        on quarantined_sets.our_interchange_id = ours.interchange_id
 
     union all
 

@@ -11,6 +11,8 @@ renamed as (
         source_file,
         partner,
         direction,
+        isa_sender_id,
+        isa_receiver_id,
         isa_control,
         gs_control,
         st_control,
