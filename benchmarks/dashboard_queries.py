@@ -89,7 +89,10 @@ def _executive(data) -> None:
 
 
 def _exceptions(data) -> None:
-    data.exception_queue()
+    from dashboards.data import EXCEPTIONS_PAGE_SIZE
+
+    data.exception_options()
+    data.exception_queue(statuses=("open", "acknowledged", "assigned"), limit=EXCEPTIONS_PAGE_SIZE)
 
 
 def _inventory(data) -> None:

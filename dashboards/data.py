@@ -14,6 +14,11 @@ GROUP (consolidated) rows are all-entity data: only users allowed every entity s
 Connections (with their views) are pooled per publication and scope, and results are cached
 per publication (file identity), scope and call: a rerun of a page is served from memory, and a
 new publication is picked up at the next call. The exceptions workflow store is read fresh.
+
+Pages read as little as they show: the exceptions queue is filtered, counted, sorted and paged in
+SQL; inventory and data quality read the pre-aggregated marts of `dbt/models/marts/dashboards`
+(`agg_*`) when the publication has them (and, for quality, when they cover every load), else the
+detail tables, with the same numbers.
 """
 
 from __future__ import annotations
@@ -81,6 +86,14 @@ PROCUREMENT_KPIS = (
 BREAKDOWNS = ("entity", "country", "channel", "customer", "category")
 DEMAND_WINDOW_DAYS = 90  # days of supply: trailing demand window, as the governed KPI
 
+# pre-aggregated marts (dbt/models/marts/dashboards): read when the publication has them, else
+# the pages fall back to the detail tables (a publication from before the marts existed)
+INVENTORY_MONTHLY = "agg_inventory_monthly"
+FEED_LOADS = "agg_feed_loads"
+QUARANTINE_REASONS = "agg_quarantine_reasons"
+DEMAND_DAILY = "agg_demand_daily"
+QUARANTINE_SAMPLE = 100  # quarantined rows shown per source when browsing every source
+EXCEPTIONS_PAGE_SIZE = 200  # rows of the queue a page shows
 _CACHE_SIZE = 512
 
 
@@ -430,62 +443,145 @@ class Data:
 
     @_cached
     def exceptions(self) -> pd.DataFrame:
-        """The published queue, most money at stake first, then the nearest SLA.
+        """The whole published queue in scope, most money at stake first, then the nearest SLA.
 
-        `clock_start` is where resolution time starts: the governed `first_seen_at` (when a run
-        first showed the exception) once fct_exceptions carries it, else `detected_at`.
+        Every row: for exports and checks. The page reads `exception_queue` (one page, totals).
         """
-        columns = set(
-            self._df(
-                "select column_name from duckdb_columns() where database_name = 'memory'"
-                " and schema_name = ? and table_name = 'fct_exceptions'",
-                [SCOPED],
-            )["column_name"]
-        )
-        clock = (
-            "coalesce(first_seen_at, detected_at)" if "first_seen_at" in columns else "detected_at"
-        )
         return self._df(
             f"""
             select exception_id, exception_type, exception_key, severity, entity_code, owner_role,
-                   detected_at, {clock} as clock_start, sla_due, money_at_stake_usd,
-                   status as published_status, detail
-            from scoped.fct_exceptions
+                   detected_at, {self._exception_clock()} as clock_start, sla_due,
+                   money_at_stake_usd, status as published_status, detail
+            from scoped.fct_exceptions e
             order by money_at_stake_usd desc nulls last, sla_due nulls last, exception_id
             """
         )
 
-    def exception_queue(self, store: Path | None = None) -> pd.DataFrame:
-        """`exceptions()` merged with the workflow store (read fresh: an action shows at once)."""
+    @_cached
+    def exception_options(self) -> dict[str, list[str]]:
+        """The queue's filter choices in scope (types, entities, owner roles, published statuses)."""
+        frame = self._df(
+            "select exception_type, entity_code, owner_role, status from scoped.fct_exceptions"
+            " group by all"
+        )
+        return {
+            column: sorted(frame[column].dropna().unique().tolist())
+            for column in ("exception_type", "entity_code", "owner_role", "status")
+        }
+
+    def exception_queue(
+        self,
+        *,
+        types: tuple[str, ...] = (),
+        entities: tuple[str, ...] = (),
+        owners: tuple[str, ...] = (),
+        statuses: tuple[str, ...] = (),
+        assignee: str | None = None,
+        limit: int = EXCEPTIONS_PAGE_SIZE,
+        offset: int = 0,
+        store: Path | None = None,
+    ) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """One page of the queue, and the totals of every exception the filters match.
+
+        The published queue joined with the workflow store (read fresh: an action shows at
+        once; the store holds only exceptions someone acted on, passed in as bound lists), then
+        filtered, counted and sorted (most money at stake first, then the nearest SLA) in SQL:
+        only the page's rows come back. The store's latest action wins over the status the last
+        run published; without any action, the published status (e.g. the source resolved it).
+        Totals: `exceptions` (matching), `money_at_stake_usd` and `past_sla`.
+        """
         from backbone.workflow import current_state
 
-        queue = self.exceptions()
-        # the store holds only exceptions someone acted on: read it whole, join here
-        states = pd.DataFrame(
-            [
-                (
-                    s.exception_id,
-                    s.status,
-                    s.assignee,
-                    f"{s.last_action} by {s.last_actor}",
-                    s.resolved_at,
-                )
-                for s in current_state(store=store).values()
-            ],
-            columns=["exception_id", "workflow_status", "assignee", "last_action", "resolved_at"],
+        states = list(current_state(store=store).values())
+        resolved = pd.to_datetime([s.resolved_at for s in states], utc=True).tz_localize(None)
+        params: list[Any] = [
+            [s.exception_id for s in states],
+            [s.status for s in states],
+            [s.assignee for s in states],
+            [f"{s.last_action} by {s.last_actor}" for s in states],
+            [None if pd.isna(t) else t.to_pydatetime() for t in resolved],
+            pd.Timestamp.now(tz="UTC").tz_localize(None).to_pydatetime(),
+        ]
+        where = ["true"]
+        for column, chosen in (
+            ("exception_type", types),
+            ("entity_code", entities),
+            ("owner_role", owners),
+            ("status", statuses),
+        ):
+            if chosen:
+                where.append(f"{column} in (select unnest(?))")
+                params.append(list(chosen))
+        if assignee:
+            where.append("contains(lower(coalesce(assignee, '')), lower(?))")
+            params.append(assignee)
+        shown = f"""
+            with state as (
+                select unnest(cast(? as varchar[])) as exception_id,
+                       unnest(cast(? as varchar[])) as workflow_status,
+                       unnest(cast(? as varchar[])) as assignee,
+                       unnest(cast(? as varchar[])) as last_action,
+                       unnest(cast(? as timestamp[])) as resolved_at
+            ), queue as (
+                select e.exception_id, e.exception_type, e.entity_code, e.owner_role,
+                       e.money_at_stake_usd, e.sla_due,
+                       coalesce(s.workflow_status, e.status, 'open') as status,
+                       s.assignee, s.last_action, s.resolved_at,
+                       e.sla_due is not null
+                           and coalesce(s.resolved_at, cast(? as timestamp)) > e.sla_due
+                           as sla_breached
+                from scoped.fct_exceptions e
+                left join state s on s.exception_id = e.exception_id
+            ), shown as (
+                select * from queue where {" and ".join(where)}
+            )
+        """
+        totals = self._df(
+            shown + "select count(*) as exceptions,"
+            " coalesce(sum(money_at_stake_usd), 0) as money_at_stake_usd,"
+            " count(*) filter (where sla_breached) as past_sla from shown",
+            params,
+        ).iloc[0]
+        # sort and cut on the narrow columns first, then fetch the page's wide ones
+        page = self._df(
+            shown
+            + f"""
+            , page as (
+                select exception_id, status, assignee, last_action, resolved_at, sla_breached
+                from shown
+                order by money_at_stake_usd desc nulls last, sla_due nulls last, exception_id
+                limit ? offset ?
+            )
+            select e.exception_id, e.exception_type, e.exception_key, e.severity, e.entity_code,
+                   e.owner_role, e.detected_at, e.sla_due, e.money_at_stake_usd,
+                   e.status as published_status, e.detail, p.status, p.assignee, p.last_action,
+                   p.resolved_at,
+                   date_diff('microsecond', {self._exception_clock()}, p.resolved_at) / 3600e6
+                       as resolution_hours,
+                   p.sla_breached
+            from page p
+            join scoped.fct_exceptions e on e.exception_id = p.exception_id
+            order by e.money_at_stake_usd desc nulls last, e.sla_due nulls last, e.exception_id
+            """,
+            [*params, int(limit), int(offset)],
         )
-        queue = queue.merge(states, on="exception_id", how="left")
-        # the store is read live, so its latest action wins over the status published by the last
-        # run; without any action, the published status (e.g. the source resolved it itself)
-        queue["status"] = queue["workflow_status"].fillna(queue["published_status"]).fillna("open")
-        queue["resolved_at"] = pd.to_datetime(queue["resolved_at"], utc=True).dt.tz_localize(None)
-        started = pd.to_datetime(queue["clock_start"])
-        queue["resolution_hours"] = (queue["resolved_at"] - started).dt.total_seconds() / 3600
-        now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        queue["sla_breached"] = queue["sla_due"].notna() & (
-            queue["resolved_at"].fillna(now) > pd.to_datetime(queue["sla_due"])
-        )
-        return queue.drop(columns=["workflow_status", "clock_start"])
+        return page, {
+            "exceptions": int(totals["exceptions"]),
+            "money_at_stake_usd": float(totals["money_at_stake_usd"]),
+            "past_sla": int(totals["past_sla"]),
+        }
+
+    @_cached
+    def _exception_clock(self) -> str:
+        """Where resolution time starts: the governed `first_seen_at` (when a run first showed
+        the exception) once fct_exceptions carries it, else `detected_at` (as SQL on `e`)."""
+        found = self._df(
+            "select count(*) as n from duckdb_columns() where database_name = 'memory'"
+            " and schema_name = ? and table_name = 'fct_exceptions'"
+            " and column_name = 'first_seen_at'",
+            [SCOPED],
+        )["n"].iloc[0]
+        return "coalesce(e.first_seen_at, e.detected_at)" if found else "e.detected_at"
 
     def act_on_exception(
         self,
@@ -499,7 +595,11 @@ class Data:
         """Record a workflow action, if the exception is in this user's scope."""
         from backbone.workflow import record_action
 
-        if exception_id not in set(self.exceptions()["exception_id"]):
+        in_scope = self._df(
+            "select count(*) as n from scoped.fct_exceptions where exception_id = ?",
+            [exception_id],
+        )["n"].iloc[0]
+        if not in_scope:
             raise AccessDenied(f"exception {exception_id} is not in your scope")
         return record_action(
             exception_id,
@@ -527,8 +627,27 @@ class Data:
         window_start = max(
             first_day, last_day - pd.Timedelta(days=DEMAND_WINDOW_DAYS - 1).to_pytimedelta()
         )
-        return self._df(
+        if self.has_table(INVENTORY_MONTHLY):
+            stock = f"""
+            with stock as (
+                select warehouse_code, cast(sum(item_days) as bigint) as positions,
+                       cast(sum(stockout_days) as bigint) as stocked_out,
+                       max(warehouse_month_end_date) as last_date,
+                       sum(inventory_value_usd_month_end) as inventory_value_usd,
+                       sum(inventory_value_month_end) as inventory_value_local,
+                       min(entity_currency) filter (where is_at_month_end) as currency,
+                       sum(on_hand_ea_month_end) as on_hand_ea,
+                       count(*) filter (where is_stocked_out_month_end) as items_stocked_out
+                from scoped.{INVENTORY_MONTHLY} where snapshot_month = ? group by 1
+            ), stockouts as (
+                select warehouse_code, positions, stocked_out, last_date from stock
+            ), month_end as (
+                select warehouse_code, inventory_value_usd, inventory_value_local, currency,
+                       on_hand_ea, items_stocked_out
+                from stock
             """
+        else:  # a publication from before the mart: the month's daily positions
+            stock = """
             with stockouts as (
                 select warehouse_code, count(*) as positions,
                        count(*) filter (where is_stocked_out) as stocked_out,
@@ -545,14 +664,25 @@ class Data:
                 where i.snapshot_date >= (select min(last_date) from stockouts)
                   and i.snapshot_month = ?
                 group by 1
+            """
+        # ordered quantity per day × warehouse: the mart, else the order lines themselves
+        demand = (
+            f"scoped.{DEMAND_DAILY}"
+            if self.has_table(DEMAND_DAILY)
+            else "(select order_date, warehouse_code, qty_ordered_ea"
+            " from scoped.fct_order_lines where not is_cancelled)"
+        )
+        return self._df(
+            stock
+            + f"""
             ), counts as (
                 select warehouse_code, count(*) as counts,
                        count(*) filter (where is_accurate) as accurate_counts
                 from scoped.fct_cycle_counts where count_month = ? group by 1
             ), demand as (
                 select warehouse_code, sum(qty_ordered_ea) as window_demand_ea
-                from scoped.fct_order_lines
-                where not is_cancelled and order_date between ? and ?
+                from {demand}
+                where order_date between ? and ?
                 group by 1
             )
             select w.warehouse_code, w.warehouse_name, w.entity_code, w.country,
@@ -575,7 +705,7 @@ class Data:
             """,
             [
                 month,
-                month,
+                *([] if self.has_table(INVENTORY_MONTHLY) else [month]),
                 month,
                 window_start,
                 last_day,
@@ -596,15 +726,30 @@ class Data:
         if warehouse_code:
             where += " and inv.warehouse_code = ?"
             params.append(warehouse_code)
-        items = self._df(
-            f"""
-            select inv.item_id, min(inv.abc_class) as abc_class,
+        if self.has_table(INVENTORY_MONTHLY):
+            # month-end columns hold the position on the warehouse's last day: those whose last
+            # day is the month's last day are the rows the daily table has on that day
+            measures = """
+                   cast(sum(inv.stockout_days) as bigint) as stockout_days,
+                   cast(sum(inv.item_days) as bigint) as item_days,
+                   sum(inv.on_hand_ea_month_end) filter (where inv.warehouse_month_end_date = ?)
+                       as on_hand_ea_month_end,
+                   sum(inv.inventory_value_usd_month_end)
+                       filter (where inv.warehouse_month_end_date = ?)
+                       as inventory_value_usd_month_end"""
+            source = f"scoped.{INVENTORY_MONTHLY}"
+        else:  # a publication from before the mart: the month's daily positions
+            measures = """
                    count(*) filter (where inv.is_stocked_out) as stockout_days,
                    count(*) as item_days,
                    sum(inv.on_hand_ea) filter (where inv.snapshot_date = ?) as on_hand_ea_month_end,
                    sum(inv.inventory_value_usd) filter (where inv.snapshot_date = ?)
-                       as inventory_value_usd_month_end
-            from scoped.fct_inventory_daily inv
+                       as inventory_value_usd_month_end"""
+            source = "scoped.fct_inventory_daily"
+        items = self._df(
+            f"""
+            select inv.item_id, min(inv.abc_class) as abc_class,{measures}
+            from {source} inv
             where {where}
             group by inv.item_id
             order by stockout_days desc, inventory_value_usd_month_end desc nulls last, inv.item_id
@@ -623,11 +768,17 @@ class Data:
     @_cached
     def _snapshot_bounds(self, month: str) -> tuple[date | None, date | None]:
         """(first snapshot day of the data, last snapshot day of the month)."""
-        first, last = self._df(
-            "select (select min(snapshot_date) from scoped.fct_inventory_daily),"
-            " max(snapshot_date) from scoped.fct_inventory_daily where snapshot_month = ?",
-            [month],
-        ).iloc[0]
+        if self.has_table(INVENTORY_MONTHLY):
+            sql = (
+                f"select (select min(first_snapshot_date) from scoped.{INVENTORY_MONTHLY}),"
+                f" max(last_snapshot_date) from scoped.{INVENTORY_MONTHLY} where snapshot_month = ?"
+            )
+        else:
+            sql = (
+                "select (select min(snapshot_date) from scoped.fct_inventory_daily),"
+                " max(snapshot_date) from scoped.fct_inventory_daily where snapshot_month = ?"
+            )
+        first, last = self._df(sql, [month]).iloc[0]
         convert = lambda v: None if pd.isna(v) else pd.Timestamp(v).date()  # noqa: E731
         return convert(first), convert(last)
 
@@ -726,10 +877,11 @@ class Data:
         with self._unscoped() as con:
             suites = _suites()
             summary = report.build_summary(con, status(self.path), suites)
+            fast = _quality_marts_current(con)
             out = {
                 "summary": summary,
                 "loads": _frame(
-                    report._loads(con),
+                    _loads(con) if fast else report._loads(con),
                     [
                         "feed",
                         "loads",
@@ -742,11 +894,11 @@ class Data:
                     ],
                 ),
                 "freshness": _frame(
-                    report._freshness(con),
+                    _freshness(con) if fast else report._freshness(con),
                     ["feed", "newest_data_day", "last_loaded_at", "days_behind_newest"],
                 ),
                 "quarantine": _frame(
-                    report._quarantine(con),
+                    _quarantine(con) if fast else report._quarantine(con),
                     [
                         "feed",
                         "reason_code",
@@ -774,18 +926,37 @@ class Data:
     def quarantine_records(
         self, source_system: str | None = None, reason_code: str | None = None, limit: int = 500
     ) -> pd.DataFrame:
+        """Quarantined rows to browse: up to `limit` of a source (and reason), or a sample of
+        each source (`QUARANTINE_SAMPLE` rows) across them all.
+
+        The rows are the first the scan finds (load order), so no query sorts the whole
+        quarantine; the sample is then ordered by position for display.
+        """
         self._require_all_data()
         where, params = ["true"], []
-        if source_system:
-            where.append("source_system = ?")
-            params.append(source_system)
         if reason_code:
             where.append("reason_code = ?")
             params.append(reason_code)
+        if source_system:
+            sources, per_source = [source_system], limit
+        else:
+            sources = list(
+                self._df("select distinct source_system from scoped.records order by 1")[
+                    "source_system"
+                ]
+            )
+            per_source = min(limit, QUARANTINE_SAMPLE)
+        if not sources:
+            return self._df("select * from scoped.records where false")
+        parts = [
+            f"(select * from scoped.records where source_system = ? and {' and '.join(where)}"
+            " limit ?)"
+            for _ in sources
+        ]
         return self._df(
-            f"select * from scoped.records where {' and '.join(where)}"
+            f"select * from ({' union all '.join(parts)})"
             " order by source_system, feed, source_file, source_row limit ?",
-            [*params, limit],
+            [value for source in sources for value in (source, *params, per_source)] + [limit],
         )
 
     @contextmanager
@@ -823,6 +994,109 @@ def _parse_suites(_files: tuple) -> dict[str, Any]:
     from quality.suites import load_suites
 
     return load_suites()
+
+
+def _quality_marts_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the quality marts are published and cover every load and quarantined row (they
+    are built by dbt after the loads; a warehouse from before them, or loads after the dbt
+    run, and the page reads audit and quarantine themselves, as the HTML report does)."""
+    found = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()"
+            " and schema_name = 'marts' and table_name in (?, ?)",
+            [FEED_LOADS, QUARANTINE_REASONS],
+        ).fetchall()
+    }
+    if found != {FEED_LOADS, QUARANTINE_REASONS}:
+        return False
+    return bool(
+        con.execute(
+            f"""
+            select (select coalesce(sum(manifest_rows), 0) from marts.{FEED_LOADS})
+                       = (select count(*) from audit.load_manifest)
+               and (select coalesce(sum(quarantined_rows), 0) from marts.{QUARANTINE_REASONS})
+                       = (select count(*) from quarantine.records)
+            """
+        ).fetchone()[0]
+    )
+
+
+@lru_cache(maxsize=1)
+def _store_sources() -> str:
+    """Backbone's own stores, as `quality.gates.DATA_DAY` lists them (no data day)."""
+    from quality.gates import _store_sources as listed
+
+    return listed()
+
+
+def _by_source(rows: list[tuple]) -> dict[str, list[tuple]]:
+    out: dict[str, list[tuple]] = {}
+    for row in rows:
+        out.setdefault(row[0], []).append(row[1:])
+    return out
+
+
+def _loads(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """`quality.report._loads` from the feed-loads mart."""
+    return _by_source(
+        con.execute(
+            f"""
+            select source_system, feed, cast(sum(loads) as bigint),
+                   cast(sum(files_rejected) as bigint), cast(sum(duplicates_skipped) as bigint),
+                   coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
+                   coalesce(sum(rows_quarantined), 0), max(last_finished_at)
+            from marts.{FEED_LOADS} group by 1, 2 order by 1, 2
+            """
+        ).fetchall()
+    )
+
+
+def _freshness(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """`quality.report._freshness` from the feed-loads mart: each feed's newest file day, or for
+    loads without a day in their file's name (database batches, few) the cursor's day, read
+    from the manifest; Backbone's own stores have no data day."""
+    from quality.gates import FILE_DAY, LOADED
+
+    return _by_source(
+        con.execute(
+            f"""
+            with file_days as (
+                select source_system, feed, max(file_day) as data_day,
+                       max(last_loaded_at) as last_loaded_at
+                from marts.{FEED_LOADS} where loads > 0 group by 1, 2
+            ), cursor_days as (
+                select source_system, feed,
+                       max(try_cast(try_cast(cursor_to as timestamp) as date)) as data_day
+                from audit.load_manifest
+                where status in {LOADED} and cursor_to is not null and {FILE_DAY} is null
+                group by 1, 2
+            ), days as (
+                select f.source_system, f.feed, f.last_loaded_at,
+                       case when f.source_system in ({_store_sources()}) then null
+                            else greatest(f.data_day, c.data_day) end as data_day
+                from file_days f
+                left join cursor_days c on c.source_system = f.source_system and c.feed = f.feed
+            ), ref as (select max(data_day) as reference_day from days)
+            select source_system, feed, data_day, last_loaded_at,
+                   date_diff('day', data_day, (select reference_day from ref))
+            from days order by 1, 5 desc, 2
+            """
+        ).fetchall()
+    )
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """`quality.report._quarantine` from the quarantine-reasons mart."""
+    return _by_source(
+        con.execute(
+            f"""
+            select source_system, feed, reason_code, quarantined_rows, example_detail,
+                   example_position, example_raw
+            from marts.{QUARANTINE_REASONS} order by 1, 4 desc
+            """
+        ).fetchall()
+    )
 
 
 def _entity_filter(entity: str | None) -> tuple[str, str, list[Any]]:

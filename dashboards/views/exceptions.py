@@ -1,23 +1,29 @@
 """Operations: the exceptions queue, worked here (acknowledge, assign, resolve, comment).
 
+Filtering, counting, sorting and paging happen in SQL (`Data.exception_queue`): a page of the
+queue comes back, never the whole queue.
+
 Actions go to the workflow store (backbone.workflow), never the warehouse, and show at once;
 ingestion reads the store on the next run so resolution time becomes a governed KPI.
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
-from backbone.workflow import ACTIONS, history
+from backbone.workflow import ACTIONS, STATUS_AFTER, history
 from dashboards import ui
+from dashboards.data import EXCEPTIONS_PAGE_SIZE as PAGE_SIZE
 
 ACTIVE = ["open", "acknowledged", "assigned"]
 
 user, data = ui.page("exceptions", "Exceptions queue")
 
-queue = data.exception_queue()
-if queue.empty:
+options = data.exception_options()
+if not options["exception_type"]:
     st.success("No exceptions in your scope.")
     st.stop()
 
@@ -26,34 +32,47 @@ if flash:
     st.success(flash)
 
 c1, c2, c3, c4, c5 = st.columns(5)
-types = c1.multiselect("Type", sorted(queue["exception_type"].dropna().unique()), key="exc_type")
-entities = c2.multiselect(
-    "Entity", sorted(queue["entity_code"].dropna().unique()), key="exc_entity"
-)
-owners = c3.multiselect(
-    "Owner role", sorted(queue["owner_role"].dropna().unique()), key="exc_owner"
-)
+types = c1.multiselect("Type", options["exception_type"], key="exc_type")
+entities = c2.multiselect("Entity", options["entity_code"], key="exc_entity")
+owners = c3.multiselect("Owner role", options["owner_role"], key="exc_owner")
 statuses = c4.multiselect(
-    "Status", sorted(set(queue["status"].dropna()) | set(ACTIVE)), default=ACTIVE, key="exc_status"
+    "Status",
+    sorted(set(options["status"]) | set(STATUS_AFTER.values()) | set(ACTIVE)),
+    default=ACTIVE,
+    key="exc_status",
 )
 assignee = c5.text_input("Assignee contains", key="exc_assignee")
+filters = {
+    "types": tuple(types),
+    "entities": tuple(entities),
+    "owners": tuple(owners),
+    "statuses": tuple(statuses),
+    "assignee": assignee or None,
+}
+# a new filter starts at the first page
+if st.session_state.get("exc_filters") != filters:
+    st.session_state["exc_filters"] = filters
+    st.session_state["exc_page"] = 1
 
-shown = queue
-if types:
-    shown = shown[shown["exception_type"].isin(types)]
-if entities:
-    shown = shown[shown["entity_code"].isin(entities)]
-if owners:
-    shown = shown[shown["owner_role"].isin(owners)]
-if statuses:
-    shown = shown[shown["status"].isin(statuses)]
-if assignee:
-    shown = shown[shown["assignee"].fillna("").str.contains(assignee, case=False, regex=False)]
+number = st.session_state.get("exc_page", 1)
+shown, totals = data.exception_queue(**filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+pages = max(1, math.ceil(totals["exceptions"] / PAGE_SIZE))
+if number > pages:  # the queue shrank under this page (an action, a new publication)
+    number = st.session_state["exc_page"] = pages
+    shown, totals = data.exception_queue(
+        **filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+    )
 
-m1, m2, m3 = st.columns(3)
-m1.metric("Exceptions shown", f"{len(shown):,}")
-m2.metric("Money at stake (USD)", f"{shown['money_at_stake_usd'].fillna(0).sum():,.0f}")
-m3.metric("Past SLA", f"{int(shown['sla_breached'].sum()):,}")
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Exceptions shown", f"{totals['exceptions']:,}")
+m2.metric("Money at stake (USD)", f"{totals['money_at_stake_usd']:,.0f}")
+m3.metric("Past SLA", f"{totals['past_sla']:,}")
+m4.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="exc_page")
+if not shown.empty:
+    st.caption(
+        f"Rows {(number - 1) * PAGE_SIZE + 1:,}–{(number - 1) * PAGE_SIZE + len(shown):,}"
+        f" of {totals['exceptions']:,}, most money at stake first, then the nearest SLA."
+    )
 
 columns = [
     "exception_id",
@@ -84,10 +103,10 @@ st.subheader("Work an exception")
 if shown.empty:
     st.info("No exception matches the filters.")
     st.stop()
-ids = list(shown["exception_id"].head(500))
+ids = list(shown["exception_id"])
 labels = {
     r.exception_id: f"{r.exception_id} · {r.status} · {r.money_at_stake_usd or 0:,.0f} USD"
-    for r in shown.head(500).itertuples()
+    for r in shown.itertuples()
 }
 chosen = st.selectbox("Exception", ids, format_func=labels.get, key="exc_chosen")
 with st.form("exception_action", clear_on_submit=True):

@@ -32,7 +32,7 @@ c4.metric("Unmapped codes", f"{len(report['unmapped']):,}")
 
 st.download_button(
     "Download the steward's HTML report",
-    data.quality_html().encode("utf-8"),
+    lambda: data.quality_html().encode("utf-8"),  # built on the click, not on every render
     file_name="backbone_quality_report.html",
     mime="text/html",
     key="quality_html",
