@@ -7,6 +7,7 @@ Times, per page, everything a first render of that page asks `dashboards.data` f
 - rerun: the same without the result cache (DuckDB and the OS page cache warm) — what a user
   waits for when a new publication arrives or a filter changes to values not seen before;
 - cached: the app's normal rerun (result cache hit).
+Each page runs once untimed first: what it imports loads once per server process, not per visit.
 The issue's target is absolute: p95 under 300 ms per page at scale m. The result's ratio is
 300 ms ÷ the worse of cold and rerun p95 (>= 1 meets it); the baseline column shows the floor
 measured in the same run (open the published file and `select 1`), to judge a busy machine.
@@ -49,6 +50,8 @@ def run(
         if user is None:
             continue
         username = user.username
+        # once untimed: the modules a page imports load once per server process, not per visit
+        _page_run(path, user, body, cold=True, cache=True)
         cold = [_page_run(path, user, body, cold=True, cache=True) for _ in range(COLD_RUNS)]
         rerun = [_page_run(path, user, body, cold=False, cache=False) for _ in range(WARM_RUNS)]
         _page_run(path, user, body, cold=False, cache=True)  # fill the result cache
