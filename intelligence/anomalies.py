@@ -16,6 +16,10 @@ a slow item is as visible as a one-week spike on a fast one. A flag needs both s
 `PROMO_DISCOUNT` more discount than the customers' usual) are explained by the promotion and not
 flagged. Overlapping flagged windows of a pair merge into one anomaly.
 
+The baselines are computed twice: the second pass leaves the weeks the first pass flagged out of
+every pair's rate and every category's season, so a busy pair's other shock does not raise its
+own baseline and a big shock in a category does not read as the category's season.
+
 The baseline is retrospective: a past window is judged against the weeks before and after it;
 the latest weeks, which a planner acts on, only have the weeks before them.
 """
@@ -38,9 +42,10 @@ MIN_RATIO = 1.8
 PROMO_DISCOUNT = 0.03
 # A window whose baseline expects fewer lines than this is not judged: slow pairs sell in
 # clumps (one customer, a few orders) that no baseline of their own can tell from a shock.
-MIN_EXPECTED_LINES = 1.0
+MIN_EXPECTED_LINES = 3.0
 MIN_LINES = 5  # a jump needs at least this many lines in the window
 PROMO_LEARN_MIN_WEEKLY_LINES = 5.0
+BASELINE_PASSES = 2
 
 
 def detect_demand_anomalies(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -115,20 +120,53 @@ def find_shocks(weekly: pl.DataFrame) -> pl.DataFrame:
     promo = weekly["promo_share"].to_numpy().reshape(shape) >= 0.5
     category = weekly["category"].to_numpy().reshape(shape)[:, 0]
     lift = promotion_factor(counts, promo)
-    # the season is learned from demand with promotions taken out, or a category's promotions
-    # would read as a season that every other pair of the category then seems to miss
-    index = seasonal_index(counts / lift, category) * lift
     qty = weekly["qty_ea"].to_numpy().reshape(shape).astype(float)
     value = weekly["value_usd"].to_numpy().reshape(shape)
     weeks = weekly["week"].unique().sort().to_numpy()
-
-    total_count = counts.sum(axis=1, keepdims=True)
-    total_index = index.sum(axis=1, keepdims=True)
-    cum_c = np.concatenate([np.zeros((n_pairs, 1)), counts.cumsum(axis=1)], axis=1)
-    cum_i = np.concatenate([np.zeros((n_pairs, 1)), index.cumsum(axis=1)], axis=1)
+    # Pass 1 judges every window against all other weeks; pass 2 again, with the weeks pass 1
+    # flagged left out of every baseline: a pair's other shocks must not raise its own rate, nor
+    # another pair's shock its category's season (so busy pairs' shocks do not hide each other).
+    flagged = np.zeros(shape, bool)
+    for _ in range(BASELINE_PASSES):
+        clean = ~flagged
+        # the season is learned from demand with promotions taken out, or a category's
+        # promotions would read as a season that every other pair of the category then misses
+        index = seasonal_index(counts / lift, category, clean) * lift
+        found = _flag_windows(counts, index, clean)
+        flagged = np.zeros(shape, bool)
+        for frame in found:
+            for pair, first, last in frame.select("pair", "first_week", "last_week").iter_rows():
+                flagged[pair, first : last + 1] = True
     cum_q = np.concatenate([np.zeros((n_pairs, 1)), qty.cumsum(axis=1)], axis=1)
     cum_v = np.concatenate([np.zeros((n_pairs, 1)), value.cumsum(axis=1)], axis=1)
+    found = [
+        frame.with_columns(
+            qty_ea=cum_q[frame["pair"], frame["last_week"] + 1]
+            - cum_q[frame["pair"], frame["first_week"]],
+            value_usd=cum_v[frame["pair"], frame["last_week"] + 1]
+            - cum_v[frame["pair"], frame["first_week"]],
+        )
+        for frame in found
+    ]
+    if not found:
+        return _empty()
+    windows = pl.concat(found)
+    events = _merge_windows(windows)
+    return _describe(events, keys, weeks)
 
+
+def _flag_windows(counts: np.ndarray, index: np.ndarray, clean: np.ndarray) -> list[pl.DataFrame]:
+    """Every window of 1..MAX_WINDOW_WEEKS weeks that is improbable under the pair's baseline:
+    its line rate per unit of seasonal index over the `clean` weeks outside the window and its
+    guard weeks. One frame per window length and direction that flagged anything."""
+    n_pairs, n_weeks = counts.shape
+    base_c, base_i = np.where(clean, counts, 0.0), np.where(clean, index, 0.0)
+
+    def cumulative(a: np.ndarray) -> np.ndarray:
+        return np.concatenate([np.zeros((n_pairs, 1)), a.cumsum(axis=1)], axis=1)
+
+    cum_c, cum_i, cum_bc, cum_bi = map(cumulative, (counts, index, base_c, base_i))
+    total_count, total_index = cum_bc[:, -1:], cum_bi[:, -1:]
     found = []
     for length in range(1, MAX_WINDOW_WEEKS + 1):
         starts = np.arange(0, n_weeks - length + 1)
@@ -137,8 +175,8 @@ def find_shocks(weekly: pl.DataFrame) -> pl.DataFrame:
         window_index = cum_i[:, ends] - cum_i[:, starts]
         g0 = np.maximum(starts - GUARD_WEEKS, 0)
         g1 = np.minimum(ends + GUARD_WEEKS, n_weeks)
-        outside_count = total_count - (cum_c[:, g1] - cum_c[:, g0])
-        outside_index = total_index - (cum_i[:, g1] - cum_i[:, g0])
+        outside_count = total_count - (cum_bc[:, g1] - cum_bc[:, g0])
+        outside_index = total_index - (cum_bi[:, g1] - cum_bi[:, g0])
         rate = outside_count / np.maximum(outside_index, 1e-9)
         expected = rate * window_index
         p_up = stats.poisson.sf(observed - 1, np.maximum(expected, 1e-9))
@@ -161,22 +199,24 @@ def find_shocks(weekly: pl.DataFrame) -> pl.DataFrame:
                         "observed_lines": observed[pair_idx, start_idx],
                         "expected_lines": expected[pair_idx, start_idx],
                         "p_value": p[pair_idx, start_idx],
-                        "qty_ea": cum_q[pair_idx, start_idx + length] - cum_q[pair_idx, start_idx],
-                        "value_usd": cum_v[pair_idx, start_idx + length]
-                        - cum_v[pair_idx, start_idx],
                     }
                 )
             )
-    if not found:
-        return _empty()
-    windows = pl.concat(found)
-    events = _merge_windows(windows)
-    return _describe(events, keys, weeks)
+    return found
 
 
-def seasonal_index(counts: np.ndarray, category: np.ndarray) -> np.ndarray:
+def seasonal_index(
+    counts: np.ndarray, category: np.ndarray, clean: np.ndarray | None = None
+) -> np.ndarray:
     """Per pair × week: its category's lines that week over the category's mean week, all
-    warehouses pooled and the pair itself left out (so its own shock cannot explain itself)."""
+    warehouses pooled and the pair itself left out (so its own shock cannot explain itself).
+
+    Weeks not `clean` (flagged as anomalies) count at the pair's own mean over its clean weeks,
+    so another pair's shock does not read as the category's season."""
+    if clean is not None:
+        n_clean = clean.sum(axis=1, keepdims=True)
+        usual = np.where(clean, counts, 0.0).sum(axis=1, keepdims=True) / np.maximum(n_clean, 1)
+        counts = np.where(clean, counts, usual)
     index = np.ones_like(counts)
     for cat in np.unique(category):
         rows = category == cat

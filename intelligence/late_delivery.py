@@ -10,6 +10,10 @@ trains on the same view of the world it scores with:
 - the supplier's late share over its lines due so far (smoothed towards the group's share),
 - its late share over the last `RECENT_DAYS` days (a delay in progress shows here first),
 - its lines overdue and not yet received that day, and its open load,
+- its load when the PO was placed: its open lines that day (ordered, nothing received yet, this
+  PO's included) over its usual, the mean of that count over its days before, from its first
+  receipt on (when the pipeline of our orders has filled; 1 before that): a supplier with far
+  more of our lines open than usual slips,
 - the mean days late of its receipts in the last `RECENT_DAYS` days,
 - the PO's line count, the planned lead time, days left to the expected date, days since the
   PO, and the season (expected date's day of year as sine and cosine).
@@ -51,6 +55,7 @@ FEATURES = [
     "supplier_overdue_lines",
     "supplier_recent_days_late",
     "supplier_open_lines",
+    "supplier_log_load_at_po",
     "po_line_count",
     "planned_lead_time_days",
     "days_to_expected",
@@ -261,6 +266,16 @@ def snapshot_features(
         .drop("_k", "_l")
     )
     frame = frame.join(prior, on="snapshot_date", how="left")
+    # (rechunked: a join on string keys built by explode can leave views polars trips over)
+    frame = (
+        frame.join(supplier_load(con, as_of).rechunk(), on=["supplier_id", "po_date"], how="left")
+        .with_columns(pl.col("supplier_load_at_po").fill_null(1.0))
+        .rechunk()
+    )
+    # lateness odds grow with a power of the load, so its log enters the model
+    frame = frame.with_columns(
+        supplier_log_load_at_po=pl.col("supplier_load_at_po").clip(lower_bound=0.1).log()
+    )
     day_of_year = pl.col("expected_date").dt.ordinal_day().cast(pl.Float64) * (2 * np.pi / 365.25)
     g = pl.col("group_late_share")
     return frame.with_columns(
@@ -285,6 +300,67 @@ def snapshot_features(
         .cast(pl.Float64),
         season_sin=day_of_year.sin(),
         season_cos=day_of_year.cos(),
+    )
+
+
+def supplier_load(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
+    """Per supplier and PO date: its open lines that day (PO date on or before it, no receipt
+    on or before it) over its mean open lines on the days before, from its first receipt on.
+    Only receipts up to that day count, so the value was known on the PO date."""
+    lines = read(
+        con,
+        """
+        select coalesce(supplier_id, supplier_code) as supplier_id, po_date, first_receipt_date
+        from marts.fct_po_lines
+        where not is_cancelled
+        """,
+    )
+    schema = {"supplier_id": pl.Utf8, "po_date": pl.Date, "supplier_load_at_po": pl.Float64}
+    if lines.height == 0:
+        return pl.DataFrame(schema=schema)
+    changes = pl.concat(
+        [
+            lines.select("supplier_id", day=pl.col("po_date"), change=pl.lit(1)),
+            lines.filter(pl.col("first_receipt_date").is_not_null()).select(
+                "supplier_id", day=pl.col("first_receipt_date"), change=pl.lit(-1)
+            ),
+        ]
+    )
+    first = lines.group_by("supplier_id").agg(
+        first=pl.col("po_date").min(), first_receipt=pl.col("first_receipt_date").min()
+    )
+    days = first.with_columns(
+        day=pl.date_ranges(pl.col("first"), pl.lit(as_of), interval="1d")
+    ).explode("day")
+    daily = (
+        days.join(
+            changes.group_by("supplier_id", "day").agg(pl.col("change").sum()),
+            on=["supplier_id", "day"],
+            how="left",
+        )
+        .sort("supplier_id", "day")
+        .with_columns(open=pl.col("change").fill_null(0).cum_sum().over("supplier_id"))
+        .with_columns(
+            counted=(pl.col("day") >= pl.col("first_receipt")).fill_null(False).cast(pl.Int64)
+        )
+        .with_columns(counted_open=pl.col("open") * pl.col("counted"))
+        .with_columns(
+            _sum_to=pl.col("counted_open").cum_sum().over("supplier_id"),
+            _n_to=pl.col("counted").cum_sum().over("supplier_id"),
+        )
+        # the mean over the counted days before this one
+        .with_columns(
+            _sum=pl.col("_sum_to") - pl.col("counted_open"), _n=pl.col("_n_to") - pl.col("counted")
+        )
+    )
+    usual = pl.col("_sum") / pl.col("_n")
+    return daily.select(
+        "supplier_id",
+        po_date=pl.col("day"),
+        supplier_load_at_po=pl.when(pl.col("_n") > 0)
+        .then(pl.col("open") / pl.when(usual > 0).then(usual).otherwise(1.0))
+        .otherwise(1.0)
+        .cast(pl.Float64),
     )
 
 
@@ -403,6 +479,10 @@ def _reason_texts(frame: pl.DataFrame) -> dict[str, list[str]]:
         ),
         "supplier_open_lines": pl.format(
             "it had {} lines open (high load)", pl.col("supplier_open_lines").cast(pl.Int64)
+        ),
+        "supplier_log_load_at_po": pl.format(
+            "when it was ordered the supplier had {}x its usual number of our lines open",
+            pl.col("supplier_load_at_po").round(1),
         ),
         "po_line_count": pl.format("the PO has {} lines", pl.col("po_line_count").cast(pl.Int64)),
         "planned_lead_time_days": pl.format(

@@ -177,16 +177,19 @@ def demand_shocks(landing: Path | None) -> pl.DataFrame | None:
     ).with_columns(detectable=pl.col("snr") >= DETECTABLE_SNR)
 
 
-def late_delivery_ceiling(holdout: pl.DataFrame, landing: Path | None) -> float | None:
-    """ROC AUC an oracle would reach on the same holdout rows: scoring each line by its
-    supplier's true on-time probability, and as certain when a supplier_delay was active on its
-    PO date. What no model on the marts can beat."""
+def late_delivery_oracle(holdout: pl.DataFrame, landing: Path | None) -> float | None:
+    """ROC AUC of an oracle on the same holdout rows: scoring each line by its supplier's
+    `on_time_probability`, and as certain when a supplier_delay was active on its PO date.
+
+    Not a ceiling: the simulator's lateness also grows with the supplier's load, the lead time
+    and the season (simulator/WORLD.md), which a model on the marts can see and this oracle
+    does not."""
     return _late_delivery_oracle(holdout, landing, with_delays=True)
 
 
 def late_delivery_supplier_oracle(holdout: pl.DataFrame, landing: Path | None) -> float | None:
-    """ROC AUC of scoring each holdout row by its supplier's true on-time probability alone:
-    what knowing every supplier perfectly, but no delay window, is worth."""
+    """ROC AUC of scoring each holdout row by its supplier's `on_time_probability` alone: what
+    knowing every supplier's reliability, but no delay window nor load, is worth."""
     return _late_delivery_oracle(holdout, landing, with_delays=False)
 
 

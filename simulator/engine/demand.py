@@ -13,7 +13,7 @@ import numpy as np
 from simulator import config as cfg
 from simulator.engine.arrays import draw_in_group, rank_within
 from simulator.engine.calendar_fx import category_season, weekday_factor
-from simulator.engine.master_data import WAREHOUSE_ENTITY
+from simulator.engine.master_data import WAREHOUSE_ENTITY, Pairs
 from simulator.engine.rng import Stream, day_rng
 from simulator.engine.state import NEVER, SECONDS_PER_DAY, State, week_of
 
@@ -27,6 +27,18 @@ EDI = cfg.CHANNELS.index("EDI")
 SCHEDULED_SHARE = 0.5
 # Kinds recorded in the anomalies log; the ids are numbered per day in this order.
 ANOMALY_KINDS = ("demand_shock", "supplier_delay", "price_below_floor")
+# Demand shocks (a customer's project, a competitor's stockout, a lost account) hit the pairs
+# that sell: stocked pairs expecting at least SHOCK_MIN_WEEKLY_LINES order lines a week (and each
+# warehouse's busiest stocked pair, so a tiny world has them too), more often the more they sell.
+# Each such pair sees SHOCKS_PER_PAIR_YEAR shocks a year on average, one at a time; a shock lasts
+# SHOCK_DAYS days (at least two whole Monday-Sunday weeks) and multiplies the pair's demand.
+SHOCK_MIN_WEEKLY_LINES = 8.0
+SHOCKS_PER_PAIR_YEAR = 0.8
+SHOCK_DAYS = (21, 42)  # inclusive
+SHOCK_REST_DAYS = 90  # a pair's demand settles this long between two shocks
+SHOCK_UP_SHARE = 0.7
+SHOCK_UP = (2.0, 4.0)
+SHOCK_DOWN = (0.1, 0.4)
 
 
 def start_events(state: State, day: int) -> None:
@@ -39,11 +51,12 @@ def start_events(state: State, day: int) -> None:
     state.promo_until[starts] = day + 13
     state.promo_discount[starts] = np.round(rng.uniform(0.04, 0.10, starts.sum()), 2)
 
-    quiet = (state.shock_until < day) & pairs.is_stock
-    shock = np.flatnonzero(quiet & (rng.random(n) < 0.04 / 365))
-    up = rng.random(len(shock)) < 0.7
-    factor = np.where(up, rng.uniform(2.0, 4.0, len(shock)), rng.uniform(0.15, 0.5, len(shock)))
-    length = rng.integers(7, 29, len(shock))
+    rested = (state.shock_until < 0) | (state.shock_until < day - SHOCK_REST_DAYS)
+    quiet = rested & pairs.is_stock
+    shock = np.flatnonzero(quiet & (rng.random(n) < shock_start_probability(pairs)))
+    up = rng.random(len(shock)) < SHOCK_UP_SHARE
+    factor = np.where(up, rng.uniform(*SHOCK_UP, len(shock)), rng.uniform(*SHOCK_DOWN, len(shock)))
+    length = rng.integers(SHOCK_DAYS[0], SHOCK_DAYS[1] + 1, len(shock))
     state.shock_until[shock] = day + length - 1
     state.shock_factor[shock] = factor
     state.log.add(
@@ -65,6 +78,24 @@ def start_events(state: State, day: int) -> None:
         start=np.full(len(delayed), day), end=day + length - 1,
         magnitude=extra.astype(float), up=np.ones(len(delayed), bool),
     )  # fmt: skip
+
+
+def shock_start_probability(pairs: Pairs) -> np.ndarray:
+    """Per pair, the daily probability that a demand shock starts (0 where none can).
+
+    Eligible pairs share SHOCKS_PER_PAIR_YEAR × their number of shocks a year in proportion to
+    their expected lines, so the busiest pairs are shocked most often.
+    """
+    weekly = pairs.daily_lines * 7
+    stocked = np.where(pairs.is_stock, weekly, -1.0)
+    busiest = np.zeros(len(weekly), bool)
+    order = np.lexsort((-stocked, pairs.warehouse))
+    first = np.r_[True, pairs.warehouse[order][1:] != pairs.warehouse[order][:-1]]
+    busiest[order[first]] = True
+    eligible = pairs.is_stock & ((weekly >= SHOCK_MIN_WEEKLY_LINES) | busiest)
+    volume = np.where(eligible, weekly, 0.0)
+    per_year = SHOCKS_PER_PAIR_YEAR * eligible.sum() * volume / max(volume.sum(), 1e-12)
+    return per_year / 365
 
 
 def book_orders(state: State, day: int) -> None:

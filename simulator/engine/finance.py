@@ -14,6 +14,8 @@ from simulator.engine.state import State
 # Share of invoice lines that come back, by channel (EDI, ECOM, REP, COUNTER).
 RETURN_RATE = np.array([0.01, 0.045, 0.02, 0.015])
 
+COLLECTIONS_DAYS = 120
+
 
 def invoice(
     state: State, day: int, shipped: dict[str, np.ndarray], rng: np.random.Generator
@@ -50,8 +52,12 @@ def invoice(
     total = np.bincount(shipment, weights=net, minlength=n_ship)
     state.receivable += np.bincount(customer, weights=total, minlength=len(state.receivable))
     late = cust.late_days[customer]
+    # A late payer's slip is exponential, but collections step in: no invoice stays unpaid
+    # more than COLLECTIONS_DAYS past its due date.
     slip = np.where(
-        late > 0, rng.exponential(np.maximum(late, 1e-9)), rng.normal(-2.0, 3.0, n_ship)
+        late > 0,
+        np.minimum(rng.exponential(np.maximum(late, 1e-9)), COLLECTIONS_DAYS),
+        rng.normal(-2.0, 3.0, n_ship),
     )
     pay_day = np.where(terms == 0, inv_day, inv_day + np.maximum(0, np.round(terms + slip)))
     state.schedule(

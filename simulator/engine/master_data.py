@@ -90,6 +90,7 @@ class Pairs:
     weight: np.ndarray  # relative chance that a line at this warehouse is for this item
     daily_demand_ea: np.ndarray  # planning rate, used for reorder points and forecast priors
     substitute: np.ndarray  # pair index of a same-category stocked item, or -1
+    daily_lines: np.ndarray  # expected order lines a day (before season, promotions, shocks)
 
 
 @dataclass
@@ -114,6 +115,7 @@ class Suppliers:
     on_time: np.ndarray
     is_edi: np.ndarray
     supplier_id: np.ndarray
+    is_overseas: np.ndarray  # ships by sea from Asia (country CN): long lead, Lunar New Year
 
 
 @dataclass
@@ -203,7 +205,7 @@ def _suppliers(rng: np.random.Generator, n: int) -> tuple[Suppliers, np.ndarray]
     # Most suppliers are decent; a tail is unreliable, which supplier OTIF should reveal.
     on_time = np.round(np.clip(rng.beta(8, 1.6, size=n), 0.45, 0.99), 2)
     ids = code("S-", rng.choice(np.arange(100, 9999), size=n, replace=False), 4).astype(str)
-    return Suppliers(lead, on_time, rng.random(n) < 0.5, ids), country
+    return Suppliers(lead, on_time, rng.random(n) < 0.5, ids, country == "CN"), country
 
 
 def _items(rng: np.random.Generator, n: int, n_suppliers: int) -> Items:
@@ -250,9 +252,10 @@ def _pairs(rng: np.random.Generator, items: Items, warehouse_lines: np.ndarray) 
     # Special-order items are a small share of lines.
     weight = items.popularity[item] * local * np.where(is_stock, 1.0, 0.3)
     wh_total = np.bincount(wh, weights=weight, minlength=n_wh)
-    daily = warehouse_lines[wh] * weight / wh_total[wh] * items.line_qty_ea[item]
+    lines = warehouse_lines[wh] * weight / wh_total[wh]
+    daily = lines * items.line_qty_ea[item]
     substitute = _substitutes(item, wh, is_stock, items.category)
-    return Pairs(item, wh, is_stock, weight, daily, substitute)
+    return Pairs(item, wh, is_stock, weight, daily, substitute, lines)
 
 
 def _substitutes(item, wh, is_stock, category) -> np.ndarray:

@@ -66,6 +66,11 @@ class State:
     shock_factor: np.ndarray
     delay_until: np.ndarray  # per supplier
     delay_days: np.ndarray
+    supplier_open_lines: np.ndarray  # per supplier: PO lines ordered, nothing received yet
+    supplier_usual_lines: np.ndarray  # per supplier: planned open lines, until it has a history
+    supplier_first_receipt: np.ndarray  # per supplier: day of its first receipt (-1: none yet)
+    supplier_open_sum: np.ndarray  # per supplier: Σ open lines over its counted days so far
+    supplier_open_days: np.ndarray  # per supplier: how many days that sum counts
     receivable: np.ndarray  # open AR per customer row, entity currency
     rebate_rate: np.ndarray  # per customer row, the agreement in force (0 = none)
     week_demand: np.ndarray  # (week, pair) EA ordered
@@ -145,6 +150,10 @@ def initial_state(seed: int, start: date, days: int, master: Master) -> State:
         promo_until=np.full(n_pairs, -1, np.int64), promo_discount=np.zeros(n_pairs),
         shock_until=np.full(n_pairs, -1, np.int64), shock_factor=np.ones(n_pairs),
         delay_until=np.full(n_sup, -1, np.int64), delay_days=np.zeros(n_sup, np.int64),
+        supplier_open_lines=np.zeros(n_sup, np.int64),
+        supplier_usual_lines=_usual_open_lines(master, lead, rate, up_to - rop),
+        supplier_first_receipt=np.full(n_sup, -1, np.int64), supplier_open_sum=np.zeros(n_sup),
+        supplier_open_days=np.zeros(n_sup, np.int64),
         receivable=np.zeros(n_cust), rebate_rate=np.zeros(n_cust),
         week_demand=np.zeros((n_weeks, n_pairs), np.float32),
         orders=Store(
@@ -165,6 +174,20 @@ def initial_state(seed: int, start: date, days: int, master: Master) -> State:
             promise_moved_day=np.int32, received=np.int64,
         ),
     )  # fmt: skip
+
+
+def _usual_open_lines(master: Master, lead, rate, cycle_qty) -> np.ndarray:
+    """Per supplier, the PO lines its planned business keeps open: each stocked pair orders its
+    cycle quantity in whole cases about every order quantity / rate days (at most twice a week),
+    and a line stays open `lead` days."""
+    pairs, items = master.pairs, master.items
+    case = items.case_size[pairs.item]
+    order_qty = np.ceil((cycle_qty + 1.75 * rate) / case) * case
+    interval = np.maximum(3.5, order_qty / np.maximum(rate, 1e-9))
+    per_pair = np.where(pairs.is_stock & (rate > 0), lead / interval, 0.0)
+    n_sup = len(master.suppliers.lead_days)
+    usual = np.bincount(items.supplier[pairs.item], weights=per_pair, minlength=n_sup)
+    return np.maximum(usual, 1.0)
 
 
 def week_of(state: State, day: int) -> int:

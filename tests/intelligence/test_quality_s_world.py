@@ -2,17 +2,15 @@
 
 Truth is read here from `truth/anomalies.csv` and the event log, and matched with the tables the
 models wrote; nothing is taken from the model report except the holdout AUC (its labels are the
-marts' own receipts, and the truth ceiling is recomputed here from the event log).
+marts' own receipts).
 
 What the targets mean on this simulator (numbers in README.md, "Intelligence"):
-- demand shocks: precision over all detections; recall over the shocks that are detectable at
-  all (signal-to-noise ≥ 3 over their days, from the event log's own order lines). Most injected
-  shocks hit pairs that sell a line a month or less, where no detector can see a tripling.
-- late delivery: the issue's 0.75 is out of reach here: lateness is a coin flip per PO with the
-  supplier's on-time probability, and an oracle knowing every supplier's true probability and
-  every delay window reaches about 0.71 on the same holdout, one knowing the probabilities only
-  about 0.60. The test asserts the model is clearly better than chance, within 0.12 of the
-  ceiling, and no worse than the probabilities-only oracle.
+- demand shocks: precision over all detections, recall over all injected shocks. The simulator
+  puts shocks on pairs that sell (at least 8 order lines a week) for 3-6 weeks, see
+  simulator/WORLD.md.
+- late delivery: ROC AUC on a time-based holdout; the simulator's lateness depends on the
+  supplier's reliability, its open load, the lead time and the season, which the model's
+  features see.
 """
 
 from __future__ import annotations
@@ -27,12 +25,17 @@ from intelligence.late_delivery import predict_late_deliveries
 from intelligence.run import read_report, run_all
 from intelligence.truth import (
     demand_shocks,
-    late_delivery_ceiling,
+    late_delivery_oracle,
     late_delivery_supplier_oracle,
 )
 from tests.intelligence.conftest import MartsWorld
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("intel_s")]
+
+# Measured on s seed 42 (README.md), rounded down; the issue's targets where they are met.
+PRECISION_FLOOR = 0.8
+RECALL_FLOOR = 0.8
+AUC_FLOOR = 0.75
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +73,15 @@ def test_demand_anomaly_precision_and_recall_at_least_0_8(ran, s_world: MartsWor
         & (pl.col("end_date") >= pl.col("s") - pl.duration(days=3))
     )
     matched = pairs.select("item_id", "warehouse_code", "start_date").unique().height
+    caught = pairs["anomaly_id"].n_unique()
     detectable = shocks.filter(pl.col("detectable"))
-    caught = pairs.filter(pl.col("detectable"))["anomaly_id"].n_unique()
     print(
-        f"found={found.height} true={matched} shocks={shocks.height}"
-        f" detectable={detectable.height} caught={caught}"
+        f"found={found.height} true={matched} shocks={shocks.height} caught={caught}"
+        f" (detectable={detectable.height})"
     )
-    assert detectable.height >= 8  # enough shocks for the ratio to mean something
-    assert matched / found.height >= 0.8
-    assert caught / detectable.height >= 0.8
+    assert shocks.height >= 20  # enough shocks for the ratio to mean something
+    assert matched / found.height >= PRECISION_FLOOR
+    assert caught / shocks.height >= RECALL_FLOOR
 
 
 def test_every_injected_below_floor_price_is_found(ran, s_world: MartsWorld) -> None:
@@ -110,16 +113,15 @@ def test_every_injected_below_floor_price_is_found(ran, s_world: MartsWorld) -> 
 
 def test_late_delivery_auc_on_a_time_based_holdout(ran, s_world: MartsWorld) -> None:
     result = predict_late_deliveries(ran)
-    ceiling = late_delivery_ceiling(result.holdout, s_world.landing)
+    oracle = late_delivery_oracle(result.holdout, s_world.landing)
     supplier_oracle = late_delivery_supplier_oracle(result.holdout, s_world.landing)
     print(
-        f"auc={result.auc:.3f} ceiling={ceiling:.3f} supplier oracle={supplier_oracle:.3f}"
-        f" holdout rows={result.test_lines}"
+        f"auc={result.auc:.3f} reliability+delay oracle={oracle:.3f}"
+        f" supplier oracle={supplier_oracle:.3f} holdout rows={result.test_lines}"
     )
     assert result.holdout["snapshot_date"].min() >= result.split_date
-    assert result.auc >= 0.6
-    assert result.auc >= ceiling - 0.12
-    # at least as good as knowing every supplier's true on-time probability
+    assert result.auc >= AUC_FLOOR
+    # at least as good as knowing every supplier's on_time_probability
     assert result.auc >= supplier_oracle - 0.01
 
 
