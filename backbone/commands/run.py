@@ -55,6 +55,7 @@ def run(
             "gates": [vars(g) for g in result.gates],
             "failures": result.failures,
             "models_built": result.models_built,
+            "step_seconds": result.step_seconds,
             "log_file": str(result.log_file) if result.log_file else None,
         }
         typer.echo(json.dumps(document, indent=2))
@@ -62,6 +63,9 @@ def run(
         print_summary(result)
     if not result.ok:
         raise typer.Exit(code=1)
+
+
+SLOWEST_STEPS = 5  # steps named in the summary line on where the run's time went
 
 
 def print_summary(result: PipelineResult) -> None:
@@ -103,6 +107,12 @@ def print_summary(result: PipelineResult) -> None:
         console.print("[green]published[/]: readers now see this run's data")
     else:
         console.print("[red]not published[/]: readers keep the previous publication")
+    if result.step_seconds:
+        slowest = sorted(result.step_seconds.items(), key=lambda kv: -kv[1])[:SLOWEST_STEPS]
+        console.print(
+            f"took {sum(result.step_seconds.values()):,.0f} s in steps; slowest: "
+            + ", ".join(f"{step} {seconds:,.1f} s" for step, seconds in slowest)
+        )
     if result.log_file is not None:
         console.print(f"full log: {result.log_file}")
     console.print("[green]ok[/]" if result.ok else "[red]the run failed[/]")

@@ -110,9 +110,11 @@ def test_backbone_run_prints_summary_and_json(tmp_path: Path) -> None:
     by_source = {s["source_system"]: s for s in summary["sources"]}
     assert by_source["legacy_mx"]["rows_loaded"] == 2
     assert by_source["wms"]["rows_quarantined"] == 1
+    assert summary["step_seconds"]["raw__wms"] > 0
     again = runner.invoke(app, args)
     assert "legacy_mx" in again.output
     assert "not published" in again.output
+    assert "slowest: " in again.output
 
 
 def test_backbone_run_exits_non_zero_when_a_load_fails(tmp_path: Path) -> None:
