@@ -129,24 +129,43 @@ def test_control_totals(mini: MiniWarehouse) -> None:
 
 
 def test_envelope_error_rate(mini: MiniWarehouse) -> None:
-    mini.table("edi_invoices", "set_id varchar, envelope_ok boolean")
-    load = mini.add_load(
-        "edi", "x12", date(2025, 1, 2), 98, source_file="edi/p1/inbound/20250102_000000001.x12"
-    )
-    mini.rows("edi_invoices", load, [("810", True)] * 98)
-    for position in (1, 2):
-        mini.con.execute(
-            "insert into quarantine.edi_sets (load_id, source_file, transaction_set, st_position, reason_code, detail,"
-            " rows_excluded, quarantined_at) values (?, 'f.x12', '810', ?, 'envelope_error', 'SE01: segment count', 1, now())",
-            [load, position],
+    """Judged by interchanges: one partner's broken interchange rejects all of its sets but is
+    one interchange of many."""
+    mini.table("edi_invoices", "set_id varchar, isa_control varchar, envelope_ok boolean")
+
+    def interchange(isa_control: str, kept: int, rejected: list[str]) -> None:
+        load = mini.add_load(
+            "edi",
+            "x12",
+            date(2025, 1, 2),
+            kept + len(rejected),
+            rows_quarantined=len(rejected),
+            source_file=f"edi/p1/outbound/20250102_{isa_control}.x12",
         )
-    # 2 rejected of 100 sets = 2 %
-    assert run(mini, gate("edi", "envelope_errors", max_rate=0.02, min_sets=1)).passed
-    assert run(mini, gate("edi", "envelope_errors", max_rate=0.01, min_sets=3)).passed  # too few
-    result = run(mini, gate("edi", "envelope_errors", max_rate=0.01, min_sets=1))
+        if kept:
+            mini.rows("edi_invoices", load, [("810", isa_control, True)] * kept)
+        for position, detail in enumerate(rejected, kept + 1):
+            mini.con.execute(
+                "insert into quarantine.edi_sets (load_id, source_file, isa_control,"
+                " transaction_set, st_position, reason_code, detail, rows_excluded, quarantined_at)"
+                " values (?, 'f.x12', ?, '810', ?, 'envelope_error', ?, 1, now())",
+                [load, isa_control, position, detail],
+            )
+
+    for number in range(38):
+        interchange(f"{number:09d}", 2, [])
+    interchange("000000100", 0, ["IEA02: does not match ISA13"] * 30)  # a whole batch rejected
+    interchange("000000101", 1, ["SE01: segment count"])
+    # 2 of 40 interchanges = 5 % (31 of 108 sets)
+    assert run(mini, gate("edi", "envelope_errors", max_rate=0.05, min_interchanges=1)).passed
+    too_few = gate("edi", "envelope_errors", max_rate=0.03, min_interchanges=3)
+    assert run(mini, too_few).passed
+    result = run(mini, gate("edi", "envelope_errors", max_rate=0.03, min_interchanges=1))
     assert not result.passed
-    assert result.sample[0]["sets_received"] == 100 and result.sample[0]["sets_rejected"] == 2
-    assert result.sample[0]["error_codes"] == "SE01 x2"
+    sample = result.sample[0]
+    assert (sample["interchanges_received"], sample["interchanges_with_errors"]) == (40, 2)
+    assert (sample["sets_received"], sample["sets_rejected"]) == (108, 31)
+    assert sample["error_codes"] == "IEA02 x30, SE01 x1"
 
 
 def test_quarantine_rate_and_rejected_files(mini: MiniWarehouse) -> None:
