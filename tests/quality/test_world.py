@@ -184,12 +184,14 @@ def test_every_kind_of_gate_catches_its_breakage_on_the_world(
         "line_count + 1 as line_count, coalesce(declared_line_count, 1) as declared_line_count,"
         " cast(uuid() as varchar) as isa_control",
     )
-    # envelope errors: 12 of the new EDI load's sets rejected (more than 2 % of 40 + 12)
+    # envelope errors: 12 more interchanges of the new EDI load, each with a rejected set (more
+    # than 3 % of the 40 + 12 interchanges, and at least 10)
     for i in range(12):
         con.execute(
-            "insert into quarantine.edi_sets (load_id, source_file, transaction_set, st_position, reason_code,"
-            f" detail, rows_excluded, quarantined_at) values (?, 'f', '850', ?, 'envelope_error', 'SE01: count', 1, {now})",
-            [edi, 1000 + i],
+            "insert into quarantine.edi_sets (load_id, source_file, isa_control, transaction_set, st_position,"
+            " reason_code, detail, rows_excluded, quarantined_at)"
+            f" values (?, 'f', ?, '850', ?, 'envelope_error', 'SE01: count', 1, {now})",
+            [edi, f"{900000000 + i}", 1000 + i],
         )
     # quarantine rate and a rejected file: a wms file quarantined whole
     new_load(
