@@ -88,9 +88,8 @@ DEMAND_WINDOW_DAYS = 90  # days of supply: trailing demand window, as the govern
 
 # pre-aggregated marts (dbt/models/marts/dashboards): read when the publication has them, else
 # the pages fall back to the detail tables (a publication from before the marts existed)
+# (the quality marts are read by quality.report, which the quality page calls)
 INVENTORY_MONTHLY = "agg_inventory_monthly"
-FEED_LOADS = "agg_feed_loads"
-QUARANTINE_REASONS = "agg_quarantine_reasons"
 DEMAND_DAILY = "agg_demand_daily"
 QUARANTINE_SAMPLE = 100  # quarantined rows shown per source when browsing every source
 EXCEPTIONS_PAGE_SIZE = 200  # rows of the queue a page shows
@@ -877,11 +876,11 @@ class Data:
         with self._unscoped() as con:
             suites = _suites()
             summary = report.build_summary(con, status(self.path), suites)
-            fast = _quality_marts_current(con)
+            fast = report.marts_current(con)
             out = {
                 "summary": summary,
                 "loads": _frame(
-                    _loads(con) if fast else report._loads(con),
+                    report._loads(con, from_marts=fast),
                     [
                         "feed",
                         "loads",
@@ -894,11 +893,11 @@ class Data:
                     ],
                 ),
                 "freshness": _frame(
-                    _freshness(con) if fast else report._freshness(con),
+                    report._freshness(con, from_marts=fast),
                     ["feed", "newest_data_day", "last_loaded_at", "days_behind_newest"],
                 ),
                 "quarantine": _frame(
-                    _quarantine(con) if fast else report._quarantine(con),
+                    report._quarantine(con, from_marts=fast),
                     [
                         "feed",
                         "reason_code",
@@ -994,109 +993,6 @@ def _parse_suites(_files: tuple) -> dict[str, Any]:
     from quality.suites import load_suites
 
     return load_suites()
-
-
-def _quality_marts_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the quality marts are published and cover every load and quarantined row (they
-    are built by dbt after the loads; a warehouse from before them, or loads after the dbt
-    run, and the page reads audit and quarantine themselves, as the HTML report does)."""
-    found = {
-        r[0]
-        for r in con.execute(
-            "select table_name from duckdb_tables() where database_name = current_database()"
-            " and schema_name = 'marts' and table_name in (?, ?)",
-            [FEED_LOADS, QUARANTINE_REASONS],
-        ).fetchall()
-    }
-    if found != {FEED_LOADS, QUARANTINE_REASONS}:
-        return False
-    return bool(
-        con.execute(
-            f"""
-            select (select coalesce(sum(manifest_rows), 0) from marts.{FEED_LOADS})
-                       = (select count(*) from audit.load_manifest)
-               and (select coalesce(sum(quarantined_rows), 0) from marts.{QUARANTINE_REASONS})
-                       = (select count(*) from quarantine.records)
-            """
-        ).fetchone()[0]
-    )
-
-
-@lru_cache(maxsize=1)
-def _store_sources() -> str:
-    """Backbone's own stores, as `quality.gates.DATA_DAY` lists them (no data day)."""
-    from quality.gates import _store_sources as listed
-
-    return listed()
-
-
-def _by_source(rows: list[tuple]) -> dict[str, list[tuple]]:
-    out: dict[str, list[tuple]] = {}
-    for row in rows:
-        out.setdefault(row[0], []).append(row[1:])
-    return out
-
-
-def _loads(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    """`quality.report._loads` from the feed-loads mart."""
-    return _by_source(
-        con.execute(
-            f"""
-            select source_system, feed, cast(sum(loads) as bigint),
-                   cast(sum(files_rejected) as bigint), cast(sum(duplicates_skipped) as bigint),
-                   coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
-                   coalesce(sum(rows_quarantined), 0), max(last_finished_at)
-            from marts.{FEED_LOADS} group by 1, 2 order by 1, 2
-            """
-        ).fetchall()
-    )
-
-
-def _freshness(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    """`quality.report._freshness` from the feed-loads mart: each feed's newest file day, or for
-    loads without a day in their file's name (database batches, few) the cursor's day, read
-    from the manifest; Backbone's own stores have no data day."""
-    from quality.gates import FILE_DAY, LOADED
-
-    return _by_source(
-        con.execute(
-            f"""
-            with file_days as (
-                select source_system, feed, max(file_day) as data_day,
-                       max(last_loaded_at) as last_loaded_at
-                from marts.{FEED_LOADS} where loads > 0 group by 1, 2
-            ), cursor_days as (
-                select source_system, feed,
-                       max(try_cast(try_cast(cursor_to as timestamp) as date)) as data_day
-                from audit.load_manifest
-                where status in {LOADED} and cursor_to is not null and {FILE_DAY} is null
-                group by 1, 2
-            ), days as (
-                select f.source_system, f.feed, f.last_loaded_at,
-                       case when f.source_system in ({_store_sources()}) then null
-                            else greatest(f.data_day, c.data_day) end as data_day
-                from file_days f
-                left join cursor_days c on c.source_system = f.source_system and c.feed = f.feed
-            ), ref as (select max(data_day) as reference_day from days)
-            select source_system, feed, data_day, last_loaded_at,
-                   date_diff('day', data_day, (select reference_day from ref))
-            from days order by 1, 5 desc, 2
-            """
-        ).fetchall()
-    )
-
-
-def _quarantine(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    """`quality.report._quarantine` from the quarantine-reasons mart."""
-    return _by_source(
-        con.execute(
-            f"""
-            select source_system, feed, reason_code, quarantined_rows, example_detail,
-                   example_position, example_raw
-            from marts.{QUARANTINE_REASONS} order by 1, 4 desc
-            """
-        ).fetchall()
-    )
 
 
 def _entity_filter(entity: str | None) -> tuple[str, str, list[Any]]:

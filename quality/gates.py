@@ -39,9 +39,10 @@ def _store_sources() -> str:
     return ", ".join(f"'{n}'" for n in names) or "''"
 
 
+STORE_SOURCES = _store_sources()  # as a SQL list
 # The business day a load's data belongs to: its file's day, else the database cursor's day.
 DATA_DAY = (
-    f"case when source_system in ({_store_sources()}) then null"
+    f"case when source_system in ({STORE_SOURCES}) then null"
     f" else coalesce({FILE_DAY}, try_cast(try_cast(cursor_to as timestamp) as date)) end"
 )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from quality.gates import DATA_DAY
+from quality.gates import DATA_DAY, FILE_DAY, LOADED, STORE_SOURCES
 from quality.results import latest_run_id, run_results, verdict
 from quality.suites import Suite, load_suites
 
@@ -109,9 +109,58 @@ def render_html(
 # --- data --------------------------------------------------------------------------------------
 
 
-def _loads(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    rows = con.execute(
-        """
+# Marts dbt pre-aggregates from the manifest and the quarantine (dbt/models/marts/dashboards), so
+# the dashboard's quality page need not group every load and quarantined row per render.
+FEED_LOADS = "agg_feed_loads"
+QUARANTINE_REASONS = "agg_quarantine_reasons"
+
+
+def marts_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the quality marts exist and cover every load and quarantined row (dbt builds
+    them after the loads: a warehouse from before them, or loads after the dbt run, and the
+    sections below read audit and quarantine themselves)."""
+    found = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()"
+            " and schema_name = 'marts' and table_name in (?, ?)",
+            [FEED_LOADS, QUARANTINE_REASONS],
+        ).fetchall()
+    }
+    if found != {FEED_LOADS, QUARANTINE_REASONS}:
+        return False
+    return bool(
+        con.execute(
+            f"""
+            select (select coalesce(sum(manifest_rows), 0) from marts.{FEED_LOADS})
+                       = (select count(*) from audit.load_manifest)
+               and (select coalesce(sum(quarantined_rows), 0) from marts.{QUARANTINE_REASONS})
+                       = (select count(*) from quarantine.records)
+            """
+        ).fetchone()[0]
+    )
+
+
+def _by_source(rows: list[tuple]) -> dict[str, list[tuple]]:
+    out: dict[str, list[tuple]] = {}
+    for row in rows:
+        out.setdefault(row[0], []).append(row[1:])
+    return out
+
+
+def _loads(con: duckdb.DuckDBPyConnection, from_marts: bool = False) -> dict[str, list[tuple]]:
+    """Per source: each feed's loads, files rejected, duplicates skipped, rows read, loaded and
+    quarantined, and its last load (from the feed-loads mart when `from_marts`)."""
+    if from_marts:
+        sql = f"""
+            select source_system, feed, cast(sum(loads) as bigint),
+                   cast(sum(files_rejected) as bigint), cast(sum(duplicates_skipped) as bigint),
+                   coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
+                   coalesce(sum(rows_quarantined), 0), max(last_finished_at)
+            from marts.{FEED_LOADS} group by 1, 2 order by 1, 2
+            """
+    else:
+        sql = """
         select source_system, feed, count(*) filter (where status in ('loaded', 'quarantined')) as loads,
                count(*) filter (where status = 'quarantined') as files_rejected,
                count(*) filter (where status = 'skipped_duplicate') as duplicates_skipped,
@@ -119,29 +168,56 @@ def _loads(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
                max(finished_at)
         from audit.load_manifest group by 1, 2 order by 1, 2
         """
-    ).fetchall()
-    out: dict[str, list[tuple]] = {}
-    for row in rows:
-        out.setdefault(row[0], []).append(row[1:])
-    return out
+    return _by_source(con.execute(sql).fetchall())
 
 
-def _freshness(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+def _freshness(con: duckdb.DuckDBPyConnection, from_marts: bool = False) -> dict[str, list[tuple]]:
+    """Per source: each feed's newest data day, last load and days behind the newest feed.
+
+    From the marts: each feed's newest file day, or for loads without a day in their file's
+    name (database batches, few) the cursor's day, read from the manifest; Backbone's own
+    stores have no data day (as `DATA_DAY` says)."""
+    if from_marts:
+        days = f"""
+            with file_days as (
+                select source_system, feed, max(file_day) as data_day,
+                       max(last_loaded_at) as last_loaded_at
+                from marts.{FEED_LOADS} where loads > 0 group by 1, 2
+            ), cursor_days as (
+                select source_system, feed,
+                       max(try_cast(try_cast(cursor_to as timestamp) as date)) as data_day
+                from audit.load_manifest
+                where status in {LOADED} and cursor_to is not null and {FILE_DAY} is null
+                group by 1, 2
+            ), days as (
+                select f.source_system, f.feed, f.last_loaded_at,
+                       case when f.source_system in ({STORE_SOURCES}) then null
+                            else greatest(f.data_day, c.data_day) end as data_day
+                from file_days f
+                left join cursor_days c on c.source_system = f.source_system and c.feed = f.feed
+            )
+            """
+    else:
+        days = f"""
+            with loads as (
+                select source_system, feed, {DATA_DAY} as data_day, finished_at
+                from audit.load_manifest where status in {LOADED}
+            ), days as (
+                select source_system, feed, max(data_day) as data_day,
+                       max(finished_at) as last_loaded_at
+                from loads group by 1, 2
+            )
+            """
     rows = con.execute(
-        f"""
-        with days as (
-            select source_system, feed, {DATA_DAY} as data_day, finished_at
-            from audit.load_manifest where status in ('loaded', 'quarantined')
-        ), ref as (select max(data_day) as reference_day from days)
-        select source_system, feed, max(data_day), max(finished_at),
-               date_diff('day', max(data_day), (select reference_day from ref))
-        from days group by 1, 2 order by 1, 5 desc, 2
+        days
+        + """
+        , ref as (select max(data_day) as reference_day from days)
+        select source_system, feed, data_day, last_loaded_at,
+               date_diff('day', data_day, (select reference_day from ref))
+        from days order by 1, 5 desc, 2
         """
     ).fetchall()
-    out: dict[str, list[tuple]] = {}
-    for row in rows:
-        out.setdefault(row[0], []).append(row[1:])
-    return out
+    return _by_source(rows)
 
 
 def _trends(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
@@ -194,19 +270,23 @@ def _by_entity(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return frame.to_dict(orient="records")
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    rows = con.execute(
-        """
+def _quarantine(con: duckdb.DuckDBPyConnection, from_marts: bool = False) -> dict[str, list[tuple]]:
+    """Per source: quarantined rows per feed and reason, with an example of each (from the
+    quarantine-reasons mart when `from_marts`)."""
+    if from_marts:
+        sql = f"""
+            select source_system, feed, reason_code, quarantined_rows, example_detail,
+                   example_position, example_raw
+            from marts.{QUARANTINE_REASONS} order by 1, 4 desc
+            """
+    else:
+        sql = """
         select source_system, feed, reason_code, count(*) as n,
                min(detail), min(source_file || ':' || coalesce(cast(source_row as varchar), '?')),
                min(left(raw_text, 160))
         from quarantine.records group by 1, 2, 3 order by 1, 4 desc
         """
-    ).fetchall()
-    out: dict[str, list[tuple]] = {}
-    for row in rows:
-        out.setdefault(row[0], []).append(row[1:])
-    return out
+    return _by_source(con.execute(sql).fetchall())
 
 
 def _unmapped(con: duckdb.DuckDBPyConnection, suites: dict[str, Suite]) -> dict[str, list[tuple]]:

@@ -9,6 +9,7 @@ import pytest
 from dashboards import data as module
 from dashboards.auth import User
 from dashboards.data import Data
+from quality import report
 from tests.dashboards.conftest import published_con
 
 CEO = User("ceo", "CEO", "executive", None)
@@ -22,7 +23,7 @@ def _without_marts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         Data, "has_table", lambda self, name: name not in marts and original(self, name)
     )
-    monkeypatch.setattr(module, "_quality_marts_current", lambda con: False)
+    monkeypatch.setattr(report, "marts_current", lambda con: False)
 
 
 def test_the_world_publishes_the_marts(home) -> None:
@@ -38,8 +39,8 @@ def test_the_world_publishes_the_marts(home) -> None:
     assert {
         module.INVENTORY_MONTHLY,
         module.DEMAND_DAILY,
-        module.FEED_LOADS,
-        module.QUARANTINE_REASONS,
+        report.FEED_LOADS,
+        report.QUARANTINE_REASONS,
     } <= found
 
 
@@ -64,7 +65,7 @@ def test_inventory_from_the_marts_equals_the_daily_positions(home, monkeypatch, 
 def test_quality_from_the_marts_equals_the_report(home, monkeypatch) -> None:
     data = Data(STEWARD, use_cache=False)
     with data._unscoped() as con:
-        assert module._quality_marts_current(con)
+        assert report.marts_current(con)
     fast = data.quality()
     module.clear_cache()
     _without_marts(monkeypatch)
