@@ -2,6 +2,7 @@
 -- the invoice date's rate, with the order they belong to (the line's order, else the
 -- invoice's, else for a credit memo the original invoice's) and that order's intercompany flag
 -- and channel (without an order: the customer master's).
+-- depends_on: {{ ref('int_orders_changed') }}
 with erp_headers as (
     select * from {{ ref('stg_group_erp__invoices') }}
     where not coalesce(is_deleted, false)
@@ -9,7 +10,7 @@ with erp_headers as (
 
 erp_lines as (
     select * from {{ ref('stg_group_erp__invoice_lines') }}
-    where not coalesce(is_deleted, false)
+    where not coalesce(is_deleted, false) and {{ only_changed_orders() }}
 ),
 
 mx_headers as (
@@ -17,7 +18,7 @@ mx_headers as (
 ),
 
 mx_lines as (
-    {{ latest_version(ref('stg_legacy_mx__invoice_lines'), ['invoice_id', 'line_no'], 'file_date desc, _source_row desc') }}
+    {{ latest_version('(select * from ' ~ ref('stg_legacy_mx__invoice_lines') ~ ' where ' ~ only_changed_orders() ~ ')', ['invoice_id', 'line_no'], 'file_date desc, _source_row desc') }}
 ),
 
 us_headers as (
@@ -25,7 +26,7 @@ us_headers as (
 ),
 
 us_lines as (
-    {{ latest_version(ref('stg_legacy_us__invoice_lines'), ['invoice_id', 'line_no'], 'file_date desc, _source_row desc') }}
+    {{ latest_version('(select * from ' ~ ref('stg_legacy_us__invoice_lines') ~ ' where ' ~ only_changed_orders() ~ ')', ['invoice_id', 'line_no'], 'file_date desc, _source_row desc') }}
 ),
 
 orders as (
@@ -173,6 +174,7 @@ resolved as (
     from lines
     inner join headers on lines.invoice_id = headers.invoice_id
     left join headers as originals on headers.original_invoice_id = originals.invoice_id
+    where {{ only_changed_orders('coalesce(lines.order_id, headers.order_id, originals.order_id)') }}
 ),
 
 final as (

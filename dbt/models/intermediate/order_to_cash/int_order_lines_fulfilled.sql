@@ -1,12 +1,15 @@
 -- Each order line with what shipped: on its first shipment (shipment_seq = 1), in total, and
 -- delivered by the promised date (+ the OTIF tolerance), plus its last ship date and the date
 -- it stopped being open (for the backlog). Quantities in EA; equal within 1e-9.
+-- depends_on: {{ ref('int_orders_changed') }}
 with lines as (
     select * from {{ ref('int_sales_order_lines_unioned') }}
+    where {{ only_changed_orders() }}
 ),
 
 shipments as (
     select * from {{ ref('int_shipment_lines_unioned') }}
+    where {{ only_changed_orders() }}
 ),
 
 per_line as (

@@ -1,21 +1,23 @@
 -- One row per sales order line across all ERPs in its current state, with the golden item code
 -- (null when the local code is unmapped: the line is kept and flagged) and its order's
 -- attributes. Quantities in the line's UoM and in EA (stock unit).
+-- depends_on: {{ ref('int_orders_changed') }}
 with erp_lines as (
     select * from {{ ref('stg_group_erp__sales_order_lines') }}
-    where not coalesce(is_deleted, false)
+    where not coalesce(is_deleted, false) and {{ only_changed_orders() }}
 ),
 
 mx_lines as (
-    {{ latest_version(ref('stg_legacy_mx__sales_order_lines'), ['order_id', 'line_no'], 'updated_at desc, file_date desc, _source_row desc') }}
+    {{ latest_version('(select * from ' ~ ref('stg_legacy_mx__sales_order_lines') ~ ' where ' ~ only_changed_orders() ~ ')', ['order_id', 'line_no'], 'updated_at desc, file_date desc, _source_row desc') }}
 ),
 
 us_lines as (
-    {{ latest_version(ref('stg_legacy_us__sales_order_lines'), ['order_id', 'line_no'], 'updated_at desc, file_date desc, _source_row desc') }}
+    {{ latest_version('(select * from ' ~ ref('stg_legacy_us__sales_order_lines') ~ ' where ' ~ only_changed_orders() ~ ')', ['order_id', 'line_no'], 'updated_at desc, file_date desc, _source_row desc') }}
 ),
 
 orders as (
     select * from {{ ref('int_sales_orders_unioned') }}
+    where {{ only_changed_orders() }}
 ),
 
 items as (

@@ -1,5 +1,6 @@
 -- One row per shipment line across all ERPs, with its shipment header (dates, carrier,
 -- freight). EA quantities; unit_cost_ea null for non-stock items.
+-- depends_on: {{ ref('int_orders_changed') }}
 with erp_headers as (
     select * from {{ ref('stg_group_erp__shipments') }}
     where not coalesce(is_deleted, false)
@@ -7,7 +8,7 @@ with erp_headers as (
 
 erp_lines as (
     select * from {{ ref('stg_group_erp__shipment_lines') }}
-    where not coalesce(is_deleted, false)
+    where not coalesce(is_deleted, false) and {{ only_changed_orders() }}
 ),
 
 mx_headers as (
@@ -15,7 +16,7 @@ mx_headers as (
 ),
 
 mx_lines as (
-    {{ latest_version(ref('stg_legacy_mx__shipment_lines'), ['shipment_id', 'shipment_line_no'], 'file_date desc, _source_row desc') }}
+    {{ latest_version('(select * from ' ~ ref('stg_legacy_mx__shipment_lines') ~ ' where ' ~ only_changed_orders() ~ ')', ['shipment_id', 'shipment_line_no'], 'file_date desc, _source_row desc') }}
 ),
 
 us_headers as (
@@ -23,7 +24,7 @@ us_headers as (
 ),
 
 us_lines as (
-    {{ latest_version(ref('stg_legacy_us__shipment_lines'), ['shipment_id', 'shipment_line_no'], 'file_date desc, _source_row desc') }}
+    {{ latest_version('(select * from ' ~ ref('stg_legacy_us__shipment_lines') ~ ' where ' ~ only_changed_orders() ~ ')', ['shipment_id', 'shipment_line_no'], 'file_date desc, _source_row desc') }}
 ),
 
 headers as (
@@ -131,6 +132,7 @@ final as (
         headers.freight_cost
     from lines
     inner join headers on lines.shipment_id = headers.shipment_id
+    where {{ only_changed_orders('coalesce(lines.order_id, headers.order_id)') }}
 )
 
 select * from final

@@ -1,7 +1,9 @@
 -- One row per invoice or credit-memo line with its margin components (net revenue, COGS,
 -- rebate, allocated freight) in document currency and in USD at the invoice date's rate.
+-- depends_on: {{ ref('int_orders_changed') }}
 with invoice_lines as (
     select * from {{ ref('int_invoice_lines_converted') }}
+    where {{ only_changed_orders() }}
 ),
 
 final as (

@@ -1,7 +1,9 @@
 -- One row per sales order line with its fulfilment outcome (first shipment, total shipped,
 -- delivered on time) and its net price per EA in USD at the order date's rate.
+-- depends_on: {{ ref('int_orders_changed') }}
 with lines as (
     select * from {{ ref('int_order_lines_fulfilled') }}
+    where {{ only_changed_orders() }}
 ),
 
 fx as (

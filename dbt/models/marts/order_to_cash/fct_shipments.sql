@@ -1,6 +1,8 @@
 -- One row per shipment line (EA), with the shipment's dates, carrier and freight.
+-- depends_on: {{ ref('int_orders_changed') }}
 with shipments as (
     select * from {{ ref('int_shipment_lines_unioned') }}
+    where {{ only_changed_orders() }}
 ),
 
 items as (

@@ -1,0 +1,144 @@
+{#- The order-to-cash chain (order lines, shipments, invoice lines, from intermediate to marts)
+    is built incrementally by order: a run rebuilds every row of the orders that anything
+    touched since the chain was last built (`int_orders_changed`), deleting their rows and
+    inserting them again in one transaction.
+
+    "Last built" is a row in audit.incremental_builds, written at the end of a dbt invocation in
+    which every model of the chain succeeded: the latest load it had seen and a fingerprint of
+    what the chain's results depend on besides the loads (its models' code, the seeds, the vars;
+    dbt's graph doesn't give macros' code: after changing a macro the chain uses, build with
+    --full-refresh, as for any incremental model). A new fingerprint, a changed mapping input or no build yet means every
+    order is rebuilt. Rows without an order are few (faults) and always rebuilt.
+
+    The chain's models get their config in dbt_project.yml (incremental, append after the
+    pre-hook's delete). On Spark (no delete by key without Delta) they are plain tables, rebuilt
+    every run. -#}
+
+{% macro order_to_cash_models() -%}
+    {{ return([
+        'int_sales_order_lines_unioned',
+        'int_shipment_lines_unioned',
+        'int_order_lines_fulfilled',
+        'int_invoice_lines_converted',
+        'fct_order_lines',
+        'fct_shipments',
+        'fct_invoice_lines',
+    ]) }}
+{%- endmacro %}
+
+
+{#- Pre-hook: the rows the run rebuilds go first (inside the model's transaction). -#}
+{% macro delete_changed_orders() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where
+            order_id is null
+            or order_id in (select changed.order_id from {{ ref('int_orders_changed') }} as changed)
+            or (select max(changed.is_full_rebuild) from {{ ref('int_orders_changed') }} as changed)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Filter for a chain model's rows (or a source's, when its partitions are whole orders): only
+    the changed orders on an incremental run, everything on a full one. -#}
+{% macro only_changed_orders(column='order_id') -%}
+    {%- if is_incremental() -%}
+        ({{ column }} is null
+        or {{ column }} in (select changed.order_id from {{ ref('int_orders_changed') }} as changed))
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro incremental_builds_relation() -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema='audit', identifier='incremental_builds', type='table'
+    )) }}
+{%- endmacro %}
+
+
+{#- What the chain's results depend on besides the loaded rows (see the top). -#}
+{% macro order_to_cash_fingerprint() -%}
+    {%- set parts = [] -%}
+    {%- set chain = order_to_cash_models() + ['int_orders_changed'] -%}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
+        {%- if node.resource_type == 'seed'
+            or (node.resource_type == 'model' and node.name in chain) -%}
+            {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do parts.append('otif_tolerance_days=' ~ var('otif_tolerance_days')) -%}
+    {{ return(local_md5(parts | join('\n'))) }}
+{%- endmacro %}
+
+
+{#- The latest load the chain was built through, as a SQL literal; none when the chain must be
+    rebuilt for every order (never built, or built with another fingerprint). -#}
+{% macro order_to_cash_built_through() -%}
+    {#- one return at the end: sqlfluff's stand-in for return() doesn't leave the macro -#}
+    {%- set built_through = none -%}
+    {%- set state = load_relation(incremental_builds_relation()) if execute else none -%}
+    {%- if state is not none -%}
+        {%- set latest = run_query(
+            "select strftime(built_through, '%Y-%m-%d %H:%M:%S.%f'), fingerprint from " ~ state
+            ~ " where model_group = 'order_to_cash' order by built_at desc limit 1"
+        ) -%}
+        {%- if latest.rows | length > 0 and latest.rows[0][0] is not none
+            and latest.rows[0][1] == order_to_cash_fingerprint() -%}
+            {%- set built_through = "cast('" ~ latest.rows[0][0] ~ "' as timestamp)" -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(built_through) }}
+{%- endmacro %}
+
+
+{#- on-run-end: remember the loads the chain was built through, if every model of it succeeded
+    in this invocation (else the next run rebuilds from the previous mark: more, never less). -#}
+{% macro record_order_to_cash_build(results) -%}
+    {%- if not execute or flags.WHICH not in ('run', 'build') -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set built = [] -%}
+    {%- for result in results -%}
+        {%- if result.node.resource_type == 'model' and result.node.name in order_to_cash_models()
+            and result.status == 'success' -%}
+            {%- do built.append(result.node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if built | length < order_to_cash_models() | length -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set state = incremental_builds_relation() -%}
+    create table if not exists {{ state }} (
+        model_group varchar,
+        built_through timestamp,
+        fingerprint varchar,
+        built_at timestamp,
+        invocation_id varchar
+    );
+    insert into {{ state }}
+    select
+        'order_to_cash',
+        max(started_at),
+        '{{ order_to_cash_fingerprint() }}',
+        current_timestamp,
+        '{{ invocation_id }}'
+    from {{ source('audit', 'load_manifest') }};
+{%- endmacro %}
+
+
+{#- Whether a staging row came with a load after `since` (a SQL literal; none: every row). An
+    ERP delete keeps the row's load time but takes the deleting load's id (`new_loads` must be
+    in scope). -#}
+{% macro loaded_since(since, alias=none, has_deletes=false) -%}
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    {%- if since is none -%}
+        1 = 1
+    {%- elif has_deletes -%}
+        ({{ prefix }}_loaded_at > {{ since }}
+        or ({{ prefix }}is_deleted and {{ prefix }}_load_id in (select new_loads.load_id from new_loads)))
+    {%- else -%}
+        {{ prefix }}_loaded_at > {{ since }}
+    {%- endif -%}
+{%- endmacro %}

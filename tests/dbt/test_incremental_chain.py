@@ -1,0 +1,190 @@
+"""The order-to-cash chain builds incrementally by order (dbt/macros/order_to_cash_increments.sql).
+
+A daily run rebuilds only the orders something touched since the last build, and must end with
+exactly the tables a full build makes: checked on a faulty xs world after two appended days and
+an order line deleted in the ERP, against `dbt run --full-refresh` of the chain on a copy.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.worlds import PublishedWorld, build_published_world
+
+CHAIN = {
+    "intermediate": [
+        "int_sales_order_lines_unioned",
+        "int_shipment_lines_unioned",
+        "int_order_lines_fulfilled",
+        "int_invoice_lines_converted",
+    ],
+    "marts": ["fct_order_lines", "fct_shipments", "fct_invoice_lines"],
+}
+DEFAULT_FAULT_RATE = 0.005
+
+
+class Incremented:
+    def __init__(self, world: PublishedWorld, deleted_line: tuple[str, int]):
+        self.world = world
+        self.deleted_line = deleted_line
+
+
+@pytest.fixture(scope="module")
+def incremented(tmp_path_factory: pytest.TempPathFactory) -> Incremented:
+    """A faulty xs world built in full, then two more days and an ERP delete, built again."""
+    from dagster_project.pipeline import run_pipeline
+    from simulator.generate import generate_world
+
+    world = build_published_world(
+        tmp_path_factory.mktemp("incremental_chain"), seed=7, fault_rate=DEFAULT_FAULT_RATE
+    )
+    generate_world(world.landing, append_days=2)
+    deleted_line = _delete_an_old_shipped_order_line(world.landing / "erp" / "group_erp.sqlite")
+    result = run_pipeline(world.landing, world.warehouse, published=world.published)
+    assert result.published, (
+        f"the increment did not publish: {result.failures or result.blocked_by}"
+    )
+    return Incremented(world, deleted_line)
+
+
+def test_a_daily_run_rebuilds_only_the_orders_it_touched(incremented: Incremented) -> None:
+    with duckdb.connect(str(incremented.world.warehouse), read_only=True) as con:
+        changed, full = con.execute(
+            "select count(*), coalesce(bool_or(is_full_rebuild), false)"
+            " from intermediate.int_orders_changed"
+        ).fetchone()
+        orders = con.execute(
+            "select count(*) from intermediate.int_sales_orders_unioned"
+        ).fetchone()[0]
+        builds = con.execute(
+            "select count(*) from audit.incremental_builds where model_group = 'order_to_cash'"
+        ).fetchone()[0]
+    assert not full
+    assert builds == 2  # the full build and the increment each left their mark
+    # two days of new orders, shipments and invoices, and the order with the deleted line
+    assert 0 < changed < orders * 0.1, (changed, orders)
+
+
+def test_the_increment_equals_a_full_build(incremented: Incremented, tmp_path: Path) -> None:
+    full = tmp_path / "full.duckdb"
+    shutil.copyfile(incremented.world.warehouse, full)
+    _dbt(full, tmp_path, "run", "--full-refresh", "--select", *_chain_models())
+    with duckdb.connect() as con:
+        con.execute(f"attach '{incremented.world.warehouse}' as incremental (read_only)")
+        con.execute(f"attach '{full}' as rebuilt (read_only)")
+        for schema, tables in CHAIN.items():
+            for table in tables:
+                only_incremental, only_rebuilt, rows = _differences(con, schema, table)
+                assert rows > 0, table
+                assert (only_incremental, only_rebuilt) == (0, 0), (
+                    f"{schema}.{table}: {only_incremental} rows only in the increment, "
+                    f"{only_rebuilt} only in the full build (of {rows})"
+                )
+
+
+def test_an_order_line_deleted_in_the_erp_leaves_the_marts(incremented: Incremented) -> None:
+    order_id, line_no = incremented.deleted_line
+    with duckdb.connect(str(incremented.world.warehouse), read_only=True) as con:
+        left = con.execute(
+            "select count(*) from marts.fct_order_lines where order_id = ? and line_no = ?",
+            [order_id, line_no],
+        ).fetchone()[0]
+        others = con.execute(
+            "select count(*) from marts.fct_order_lines where order_id = ?", [order_id]
+        ).fetchone()[0]
+        rebuilt = con.execute(
+            "select count(*) from intermediate.int_orders_changed where order_id = ?", [order_id]
+        ).fetchone()[0]
+    assert (left, rebuilt) == (0, 1)
+    assert others > 0  # the order's other lines are still there
+
+
+def test_a_mapping_change_rebuilds_every_order(incremented: Incremented, tmp_path: Path) -> None:
+    """A steward's crosswalk load can remap any old line: the next run rebuilds them all."""
+    copy = tmp_path / "remapped.duckdb"
+    shutil.copyfile(incremented.world.warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "insert into raw.crosswalk_items select * replace (now()::timestamp as _loaded_at)"
+            " from raw.crosswalk_items limit 1"
+        )
+    _dbt(copy, tmp_path, "run", "--select", "int_orders_changed")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        changed, full = con.execute(
+            "select count(*), bool_and(is_full_rebuild) from intermediate.int_orders_changed"
+        ).fetchone()
+        orders = con.execute(
+            "select count(*) from intermediate.int_sales_orders_unioned"
+        ).fetchone()[0]
+    assert full
+    assert changed >= orders
+
+
+def _delete_an_old_shipped_order_line(erp: Path) -> tuple[str, int]:
+    """Delete the first line of an old order that has two lines or more (an ERP purge)."""
+    with sqlite3.connect(erp) as db:
+        order_id, line_no = db.execute(
+            "select order_id, min(line_no) from sales_order_lines"
+            " group by order_id having count(*) >= 2 order by order_id limit 1"
+        ).fetchone()
+        db.execute(
+            "delete from sales_order_lines where order_id = ? and line_no = ?", [order_id, line_no]
+        )
+    return order_id, int(line_no)
+
+
+def _chain_models() -> list[str]:
+    return [table for tables in CHAIN.values() for table in tables]
+
+
+def _differences(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[int, int, int]:
+    columns = ", ".join(
+        name
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() where database_name = 'rebuilt'"
+            " and schema_name = ? and table_name = ? order by column_index",
+            [schema, table],
+        ).fetchall()
+    )
+
+    def count(sql: str) -> int:
+        return con.execute(f"select count(*) from ({sql})").fetchone()[0]
+
+    incremental = f"select {columns} from incremental.{schema}.{table}"
+    rebuilt = f"select {columns} from rebuilt.{schema}.{table}"
+    return (
+        count(f"{incremental} except all {rebuilt}"),
+        count(f"{rebuilt} except all {incremental}"),
+        count(rebuilt),
+    )
+
+
+def _dbt(warehouse: Path, scratch: Path, *args: str) -> None:
+    from dagster_project.dbt.project import DBT_DIR, dbt_executable
+
+    completed = subprocess.run(
+        [
+            dbt_executable(),
+            *args,
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(scratch / "dbt_target"),
+            "--log-path",
+            str(scratch / "dbt_logs"),
+        ],
+        env={**os.environ, "BACKBONE_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
