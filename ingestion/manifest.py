@@ -19,7 +19,11 @@ from pathlib import Path
 from stat import S_ISLNK
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingestion.warehouse import lit
 
 MANIFEST_DDL = """
 create table if not exists audit.load_manifest (
@@ -251,6 +255,127 @@ def file_states(
     for state in states:
         state.content_hash = cached.get(state.key)
     return states
+
+
+@dataclass
+class Listing:
+    """What one stat per file and one query know about a call's files, in the order given."""
+
+    source_files: list[str]  # each file's lineage name (landing-relative)
+    loaded: list[bool]  # already loaded under that name with the content its cached hash says
+    # The other files, as (position, state): a cached hash here is content loaded under another
+    # name (a duplicate) or never loaded; no hash means the file is new or changed since hashed.
+    pending: list[tuple[int, FileState]]
+
+
+def list_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | os.PathLike[str]],
+    root: Path | None,
+    source_system: str,
+    feed: str,
+) -> Listing:
+    """Stat every file and decide in SQL which are already loaded, whatever the landing zone's size.
+
+    A file is already loaded when its (resolved path, size, mtime) is in the hash cache and that
+    content was loaded (or recorded as a duplicate) under the same lineage name. Only stat runs per
+    file in Python: lineage names are built in SQL from each folder's resolved and relative prefix
+    (a landing zone holds hundreds of thousands of files in a few thousand folders), and the cache
+    and the manifest are joined there. Building them in Python, file by file, and holding every
+    manifest row of the feed in Python took 7 s of a 395,000-file re-run at scale m.
+    """
+    if not paths:
+        return Listing([], [], [])
+    texts = [os.fspath(path) for path in paths]
+    sizes, mtimes = [], []
+    links: dict[int, str] = {}  # position -> resolved path, for the odd symlinked file
+    for position, text in enumerate(texts):
+        stat = os.lstat(text)
+        if S_ISLNK(stat.st_mode):
+            links[position] = os.fspath(Path(text).resolve())
+            stat = os.stat(text)
+        sizes.append(stat.st_size)
+        mtimes.append(stat.st_mtime_ns)
+    probe = pa.table(
+        {
+            "position": pa.array(np.arange(len(texts), dtype=np.int64)),
+            "path": pa.array(texts, pa.string()),
+            "size": pa.array(sizes, pa.int64()),
+            "mtime_ns": pa.array(mtimes, pa.int64()),
+        }
+    )
+    with registered(con, "_bb_list_probe", probe) as files:
+        con.execute(
+            "create or replace temp table _bb_list_files as select *,"
+            " regexp_extract(path, '[^/]*$') as name,"
+            " left(path, length(path) - length(regexp_extract(path, '[^/]*$'))) as folder"
+            f" from {files}"
+        )
+    try:
+        folders = [
+            f for (f,) in con.execute("select distinct folder from _bb_list_files").fetchall()
+        ]
+        prefixes = [_resolved_prefix(folder) for folder in folders]
+        root_text = None if root is None else os.fspath(root)
+        link_positions = list(links)
+        names = pa.table(
+            {
+                "folder": pa.array(folders, pa.string()),
+                "key_prefix": pa.array(prefixes, pa.string()),
+                "relative_prefix": pa.array(
+                    [_relative_folder(p, root_text) if root_text else None for p in prefixes],
+                    pa.string(),
+                ),
+            }
+        )
+        linked = pa.table(
+            {
+                "position": pa.array(link_positions, pa.int64()),
+                "key": pa.array([links[i] for i in link_positions], pa.string()),
+                "source_file": pa.array(
+                    [relative_to_or_name(texts[i], root, links[i]) for i in link_positions],
+                    pa.string(),
+                ),
+            }
+        )
+        with (
+            registered(con, "_bb_list_folders", names) as folder_names,
+            registered(con, "_bb_list_links", linked) as link_names,
+        ):
+            table = con.sql(
+                "with named as ("
+                "  select f.position, f.size, f.mtime_ns,"
+                "   coalesce(l.key, n.key_prefix || f.name) as key,"
+                "   coalesce(l.source_file, n.relative_prefix || f.name, f.path) as source_file"
+                f"  from _bb_list_files f join {folder_names} n using (folder)"
+                f"  left join {link_names} l using (position)),"
+                " hashed as ("
+                "  select n.*, h.content_hash from named n left join audit.file_hashes h"
+                "  on h.path = n.key and h.size = n.size and h.mtime_ns = n.mtime_ns),"
+                " loaded as ("
+                "  select distinct content_hash, source_file from audit.load_manifest"
+                f"  where source_system = {lit(source_system)} and feed = {lit(feed)}"
+                "  and content_hash is not null and status <> 'failed')"
+                " select h.position, h.key, h.source_file, h.size, h.mtime_ns, h.content_hash,"
+                "  l.content_hash is not null as loaded"
+                " from hashed h left join loaded l using (content_hash, source_file)"
+                " order by h.position"
+            ).to_arrow_table()
+    finally:
+        con.execute("drop table if exists _bb_list_files")
+    loaded = table.column("loaded").to_pylist()
+    rest = table.filter(pc.invert(table.column("loaded")))
+    pending = [
+        (position, FileState(paths[position], key, size, mtime_ns, content_hash))
+        for position, key, size, mtime_ns, content_hash in zip(
+            *(
+                rest.column(c).to_pylist()
+                for c in ("position", "key", "size", "mtime_ns", "content_hash")
+            ),
+            strict=True,
+        )
+    ]
+    return Listing(table.column("source_file").to_pylist(), loaded, pending)
 
 
 def hash_files(con: duckdb.DuckDBPyConnection, states: list[FileState]) -> None:

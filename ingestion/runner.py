@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.loader import Loader, LoadResult
+from ingestion.loader import Loader, LoadResult, gc_paused
 from ingestion.mapping import (
     DatabaseSource,
     DelimitedSource,
@@ -242,13 +242,16 @@ def _files(root: Path, pattern: str) -> list[str]:
     """
     if not root.is_dir():
         return []
-    if "**" in pattern:
-        found = [os.fspath(p) for p in root.glob(pattern) if p.is_file()]
-    else:
-        found = []
-        _walk(os.fspath(root), [_component(part) for part in pattern.split("/")], found)
-    found.sort(key=lambda text: (text[text.rfind("/") + 1 :], text))
-    return found
+    # Sorted as "name NUL path" strings (NUL sorts first and is in no path): a key function
+    # took 0.7 s at scale m's 395,000 files, this 0.3 s.
+    found: list[str] = []
+    with gc_paused():
+        if "**" in pattern:
+            found = [f"{p.name}\0{p}" for p in root.glob(pattern) if p.is_file()]
+        else:
+            _walk(os.fspath(root), [_component(part) for part in pattern.split("/")], found)
+        found.sort()
+        return [text[text.index("\0") + 1 :] for text in found]
 
 
 def _component(part: str) -> Callable[[str], object]:
@@ -258,7 +261,7 @@ def _component(part: str) -> Callable[[str], object]:
 
 def _walk(directory: str, matchers: list[Callable[[str], object]], found: list[str]) -> None:
     """Append the files under `directory` whose path components match `matchers` (one matcher
-    per folder level, the last one for the file's name)."""
+    per folder level, the last one for the file's name), as "name NUL path"."""
     match, last = matchers[0], len(matchers) == 1
     try:
         entries = list(os.scandir(directory))
@@ -269,7 +272,7 @@ def _walk(directory: str, matchers: list[Callable[[str], object]], found: list[s
             continue
         if last:
             if entry.is_file():  # the entry's type from the directory listing: no stat
-                found.append(entry.path)
+                found.append(f"{entry.name}\0{entry.path}")
         elif entry.is_dir():
             _walk(entry.path, matchers[1:], found)
 
@@ -282,14 +285,26 @@ def _note_unmatched(
         summary.notes.append(f"no folder {root}")
         return
     match = _component(pattern)
-    candidates = {
-        os.path.join(folder, name)
-        for folder, subfolders, files in os.walk(root)
-        for name in (*subfolders, *files)
-        if match(name)
-    }
-    # compared as text: hashing a few hundred thousand Path objects took seconds
-    unmatched = sorted(Path(text) for text in candidates.difference(matched))
+    claimed = set(matched)  # compared as text: hashing Path objects took seconds
+    found: list[str] = []
+    # Every entry named like the pattern, files and folders, as `os.walk` (links to folders are
+    # listed, not entered) finds them; with `os.scandir`, as `os.walk` joining every name took
+    # 0.7 s of a re-run at scale m.
+    folders = [os.fspath(root)]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if match(entry.name) and entry.path not in claimed:
+                found.append(entry.path)
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    folders.append(entry.path)
+            except OSError:
+                pass
+    unmatched = sorted(Path(text) for text in found)
     if unmatched:
         shown = ", ".join(p.relative_to(root).as_posix() for p in unmatched[:5])
         more = f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else ""

@@ -80,6 +80,11 @@ def worker_cpu_seconds() -> float:
     return sum(_worker_cpu.values())
 
 
+def started() -> bool:
+    """Whether the worker processes are running (a batch can use them without starting them)."""
+    return _pool is not None
+
+
 def shutdown() -> None:
     """Stop the workers (a new pool starts on next use)."""
     global _pool

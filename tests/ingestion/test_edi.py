@@ -101,6 +101,7 @@ def test_a_batch_parsed_in_worker_processes_lands_as_one_parsed_here(
     here = _load_edi(landing, tmp_path / "here.duckdb")
     monkeypatch.setenv(pool.WORKERS_VARIABLE, "2")
     monkeypatch.setattr(edi_reader, "PARALLEL_MIN_BYTES", 0)  # tiny files: the pool all the same
+    monkeypatch.setattr(edi_reader, "POOL_START_MIN_BYTES", 0)
     runs = edi_reader._chunks(
         [BatchFile(p, p.name, p.read_bytes()) for p in sorted(landing.rglob("*.x12"))]
     )
@@ -117,6 +118,18 @@ def test_a_batch_parsed_in_worker_processes_lands_as_one_parsed_here(
     assert got.keys() == expected.keys()
     for key in expected:
         assert got[key] == expected[key], key
+
+
+def test_only_a_big_batch_starts_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting the workers costs seconds: a day's few megabytes parse here unless they run."""
+    monkeypatch.setenv(pool.WORKERS_VARIABLE, "2")
+    files = [BatchFile(Path(f"{i}.x12"), f"{i}.x12", b"x" * (512 << 10)) for i in range(8)]
+    assert len(edi_reader._chunks(files)) == 1  # 4 MB, no workers yet: parsed here
+    monkeypatch.setattr(edi_reader, "pool_started", lambda: True)
+    assert len(edi_reader._chunks(files)) == 4  # the workers already run: used
+    monkeypatch.setattr(edi_reader, "pool_started", lambda: False)
+    big = [BatchFile(Path(f"{i}.x12"), f"{i}.x12", b"x" * (2 << 20)) for i in range(8)]
+    assert len(edi_reader._chunks(big)) == 4  # 16 MB, a first load's batch: worth starting them
 
 
 def _load_edi(landing: Path, warehouse: Path):  # type: ignore[no-untyped-def]
