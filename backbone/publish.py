@@ -7,12 +7,19 @@ one; a reader holding the old file open keeps reading it (Linux keeps the inode 
 Every publication stays under `versions/` (hard links, no copy) up to `keep`; `rollback()` puts
 the previous one back. `<published>.status.json` says what is live and whether the latest run
 was blocked, for dashboards.
+
+The order-keyed facts are built incrementally by order (dbt/macros/order_to_cash_increments.sql),
+so a daily publication starts from a copy of the previous one and replaces only the rows of the
+orders dbt rebuilt since (`audit.order_to_cash_changes`); every other table is copied whole. When
+that history can't say (no earlier publication, a full rebuild since, other columns), the table is
+copied whole too; row counts are checked against the working warehouse either way.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -23,6 +30,10 @@ import duckdb
 
 DEFAULT_SCHEMAS = ("marts", "reference", "audit", "quarantine", "snapshots", "intelligence")
 DEFAULT_KEEP = 5
+# Facts dbt rebuilds order by order: a publication copies the changed orders' rows only.
+ORDER_KEYED_TABLES = frozenset(
+    {("marts", "fct_order_lines"), ("marts", "fct_shipments"), ("marts", "fct_invoice_lines")}
+)
 
 
 @dataclass
@@ -34,6 +45,8 @@ class Publication:
     loads_through: str | None
     version_file: str
     tables: list[str] = field(default_factory=list)
+    # tables that took only the changed orders' rows from the working warehouse
+    tables_by_order: list[str] = field(default_factory=list)
 
 
 class PublishBlocked(RuntimeError):
@@ -101,10 +114,12 @@ def publish(
         )
         con.execute("checkpoint")
         try:
-            tables = _copy(con, tmp, schemas or publish_schemas())
+            base = _previous_publication(con, publication_id)
+            tables, by_order = _copy(con, tmp, schemas or publish_schemas(), base)
         except BaseException:
             con.execute("delete from audit.publications where publication_id = ?", [publication_id])
             raise
+        _forget_published_changes(con, now)
     finally:
         con.close()
     try:
@@ -123,6 +138,7 @@ def publish(
         loads_through=_iso(loads_through),
         version_file=str(version_file),
         tables=tables,
+        tables_by_order=by_order,
     )
     _write_json(version_file.with_suffix(".json"), asdict(publication))
     _prune(versions, keep if keep is not None else keep_versions())
@@ -248,8 +264,15 @@ def _status_message(live: dict[str, Any] | None, latest: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _copy(con: duckdb.DuckDBPyConnection, target: Path, schemas: tuple[str, ...]) -> list[str]:
-    """Every table and view of the schemas, as tables, into a new DuckDB file."""
+def _copy(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    schemas: tuple[str, ...],
+    base: Path | None = None,
+) -> tuple[list[str], list[str]]:
+    """Every table and view of the schemas, as tables, into a new DuckDB file: a copy of `base`
+    (the previous publication) whose order-keyed facts take only the changed orders' rows, or an
+    empty file. Returns the tables, and those that took only the changed orders."""
     target.unlink(missing_ok=True)
     relations = con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
@@ -258,19 +281,123 @@ def _copy(con: duckdb.DuckDBPyConnection, target: Path, schemas: tuple[str, ...]
         " order by 1, 2"
     ).fetchall()
     wanted = [(s, t) for s, t in relations if s in schemas]
+    changed = _changed_orders(con, base) if base is not None else None
+    if changed is not None:
+        shutil.copyfile(base, target)  # the file, not its read-only mode
     alias = "publish_target"
     con.execute(f"attach '{target}' as {alias}")
     try:
+        kept = set(_tables(con, alias)) if changed is not None else set()
+        for stale in kept - set(wanted):
+            con.execute(f'drop table {alias}."{stale[0]}"."{stale[1]}"')
         for schema in dict.fromkeys(s for s, _ in wanted):
             con.execute(f'create schema if not exists {alias}."{schema}"')
+        by_order = []
         for schema, table in wanted:
-            con.execute(
-                f'create table {alias}."{schema}"."{table}" as select * from "{schema}"."{table}"'
-            )
+            incremental = (schema, table) in ORDER_KEYED_TABLES and (schema, table) in kept
+            if incremental and _replace_orders(con, alias, schema, table, changed):
+                by_order.append(f"{schema}.{table}")
+            else:
+                source, copy = f'"{schema}"."{table}"', f'{alias}."{schema}"."{table}"'
+                con.execute(f"create or replace table {copy} as select * from {source}")
         con.execute(f"checkpoint {alias}")
     finally:
         con.execute(f"detach {alias}")
-    return [f"{s}.{t}" for s, t in wanted]
+        con.execute("drop table if exists temp.publish_changed_orders")
+    return [f"{s}.{t}" for s, t in wanted], by_order
+
+
+def _forget_published_changes(con: duckdb.DuckDBPyConnection, published_at: datetime) -> None:
+    """The changed orders of builds before this publication: the next one starts from it."""
+    present = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'audit'"
+        " and table_name in ('incremental_builds', 'order_to_cash_changes')"
+    ).fetchone()[0]
+    if present == 2:
+        con.execute(
+            "delete from audit.order_to_cash_changes where invocation_id in"
+            " (select invocation_id from audit.incremental_builds where built_at <= ?)",
+            [published_at],
+        )
+
+
+def _previous_publication(con: duckdb.DuckDBPyConnection, publication_id: str) -> Path | None:
+    """The latest earlier publication's file, if it is still kept."""
+    rows = con.execute(
+        "select version_file from audit.publications where publication_id <> ?"
+        " order by published_at desc limit 1",
+        [publication_id],
+    ).fetchall()
+    if not rows or not rows[0][0] or not Path(rows[0][0]).exists():
+        return None
+    return Path(rows[0][0])
+
+
+def _changed_orders(con: duckdb.DuckDBPyConnection, base: Path) -> str | None:
+    """A temp table of the orders dbt rebuilt since `base` was published; None when the order
+    history can't say (no record of it, a full rebuild, no build since)."""
+    present = {
+        t
+        for (t,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'audit'"
+        ).fetchall()
+    }
+    if not {"incremental_builds", "order_to_cash_changes"} <= present:
+        return None
+    since = "(select published_at from audit.publications where version_file = ?)"
+    builds = f"""
+        select invocation_id from audit.incremental_builds
+        where model_group = 'order_to_cash' and built_at > {since}"""
+    recorded, full = con.execute(
+        f"""select
+            (select count(*) from ({builds})),
+            (select coalesce(bool_or(is_full_rebuild), false) from audit.order_to_cash_changes
+             where invocation_id in ({builds}))""",
+        [str(base), str(base)],
+    ).fetchone()
+    if recorded == 0 or full:
+        return None
+    con.execute(
+        f"""create or replace temp table publish_changed_orders as
+        select distinct order_id from audit.order_to_cash_changes
+        where invocation_id in ({builds}) and order_id is not null""",
+        [str(base)],
+    )
+    return "temp.publish_changed_orders"
+
+
+def _replace_orders(
+    con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str, changed: str | None
+) -> bool:
+    """Replace the changed orders' rows (and the few without an order) of the published copy of
+    an order-keyed table; False (nothing done) when it can't be done that way."""
+    current = con.execute("select current_database()").fetchone()[0]
+    if changed is None or _columns(con, alias, schema, table) != _columns(
+        con, current, schema, table
+    ):
+        return False
+    source, copy = f'{current}."{schema}"."{table}"', f'{alias}."{schema}"."{table}"'
+    rebuilt = f"order_id is null or order_id in (select order_id from {changed})"
+    con.execute(f"delete from {copy} where {rebuilt}")
+    con.execute(f"insert into {copy} select * from {source} where {rebuilt}")
+    counts = con.execute(
+        f"select (select count(*) from {copy}), (select count(*) from {source})"
+    ).fetchone()
+    return counts[0] == counts[1]  # else: copied whole by the caller
+
+
+def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ?", [database]
+    ).fetchall()
+
+
+def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> list:
+    return con.execute(
+        "select column_name, data_type from duckdb_columns()"
+        " where database_name = ? and schema_name = ? and table_name = ? order by column_index",
+        [database, schema, table],
+    ).fetchall()
 
 
 def _live_index(published: Path, history: list[dict[str, Any]]) -> int | None:

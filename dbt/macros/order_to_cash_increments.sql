@@ -110,6 +110,24 @@
         {{ return('') }}
     {%- endif -%}
     {%- set state = incremental_builds_relation() -%}
+    {#- ref() isn't allowed in a hook: the relation from the graph -#}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.int_orders_changed'] -%}
+    {%- set changed_orders = api.Relation.create(
+        database=node.database, schema=node.schema, identifier=node.alias
+    ) -%}
+    {#- the orders first, then the mark: a mark always has its orders (backbone/publish.py
+        copies only those into the next publication) -#}
+    create table if not exists audit.order_to_cash_changes (
+        invocation_id varchar,
+        order_id varchar,
+        is_full_rebuild boolean
+    );
+    insert into audit.order_to_cash_changes
+    select distinct
+        '{{ invocation_id }}',
+        case when changed.is_full_rebuild then null else changed.order_id end,
+        changed.is_full_rebuild
+    from {{ changed_orders }} as changed;
     create table if not exists {{ state }} (
         model_group varchar,
         built_through timestamp,
@@ -122,7 +140,7 @@
         'order_to_cash',
         max(started_at),
         '{{ order_to_cash_fingerprint() }}',
-        current_timestamp,
+        current_timestamp at time zone 'UTC',
         '{{ invocation_id }}'
     from {{ source('audit', 'load_manifest') }};
 {%- endmacro %}

@@ -2,7 +2,9 @@
 
 A daily run rebuilds only the orders something touched since the last build, and must end with
 exactly the tables a full build makes: checked on a faulty xs world after two appended days and
-an order line deleted in the ERP, against `dbt run --full-refresh` of the chain on a copy.
+an order line deleted in the ERP, against `dbt run --full-refresh` of the chain on a copy. Its
+publication copies only those orders' rows of the order-keyed facts into a copy of the previous
+publication (backbone/publish.py), and must equal the working warehouse all the same.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ DEFAULT_FAULT_RATE = 0.005
 
 
 class Incremented:
-    def __init__(self, world: PublishedWorld, deleted_line: tuple[str, int]):
+    def __init__(self, world: PublishedWorld, deleted_line: tuple[str, int], publication):
         self.world = world
         self.deleted_line = deleted_line
+        self.publication = publication
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +54,9 @@ def incremented(tmp_path_factory: pytest.TempPathFactory) -> Incremented:
     assert result.published, (
         f"the increment did not publish: {result.failures or result.blocked_by}"
     )
-    return Incremented(world, deleted_line)
+    from backbone.publish import read_status
+
+    return Incremented(world, deleted_line, read_status(world.published)["published"])
 
 
 def test_a_daily_run_rebuilds_only_the_orders_it_touched(incremented: Incremented) -> None:
@@ -125,6 +130,33 @@ def test_a_mapping_change_rebuilds_every_order(incremented: Incremented, tmp_pat
         ).fetchone()[0]
     assert full
     assert changed >= orders
+
+
+def test_the_publication_copies_only_the_changed_orders(incremented: Incremented) -> None:
+    from backbone.publish import ORDER_KEYED_TABLES
+
+    assert sorted(incremented.publication["tables_by_order"]) == sorted(
+        f"{schema}.{table}" for schema, table in ORDER_KEYED_TABLES
+    )
+
+
+def test_the_publication_equals_the_working_warehouse(incremented: Incremented) -> None:
+    """Every published table, the ones copied by order included, row for row."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{incremented.world.warehouse}' as incremental (read_only)")
+        con.execute(f"attach '{incremented.world.published}' as rebuilt (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'rebuilt'"
+        ).fetchall()
+        assert len(tables) > 20
+        for schema, table in tables:
+            if (schema, table) in {("audit", "publications"), ("audit", "order_to_cash_changes")}:
+                continue  # written by the publication itself, after its copy
+            only_working, only_published, rows = _differences(con, schema, table)
+            assert (only_working, only_published) == (0, 0), (
+                f"{schema}.{table}: {only_working} rows only in the working warehouse, "
+                f"{only_published} only in the publication (of {rows})"
+            )
 
 
 def _delete_an_old_shipped_order_line(erp: Path) -> tuple[str, int]:
