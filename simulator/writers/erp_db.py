@@ -27,11 +27,13 @@ T, D, TS, B, I, F = sa.Text, sa.Date, sa.DateTime, sa.Boolean, sa.BigInteger, sa
 
 
 def _table(name: str, key: tuple[str, ...], *columns: tuple[str, type]) -> sa.Table:
+    # `updated_at` is indexed, as in a real ERP: ingestion reads each table incrementally by it,
+    # and without the index every daily read scanned the whole table (3.4 s of 20 tables at m).
     return sa.Table(
         name,
         metadata,
         *(sa.Column(c, t, primary_key=c in key, nullable=c not in key) for c, t in columns),
-        sa.Column("updated_at", TS, nullable=False),
+        sa.Column("updated_at", TS, nullable=False, index=True),
     )
 
 
@@ -112,6 +114,10 @@ def write_erp(
             if since is None:
                 metadata.drop_all(conn)
                 metadata.create_all(conn)
+            else:  # a database written before the index existed gets it (once)
+                for table in TABLES.values():
+                    for index in table.indexes:
+                        index.create(conn, checkfirst=True)
             for name, table in TABLES.items():
                 frame = frames[name].select([c.name for c in table.columns])
                 if since is not None and frame.height:

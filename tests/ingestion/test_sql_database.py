@@ -228,3 +228,31 @@ def test_sqlite_value_that_does_not_cast_is_quarantined(tmp_path: Path) -> None:
     assert reason == "type_error"
     assert detail == "qty: not bigint: lots"
     assert '"order_id":"O9"' in raw_text
+
+
+def test_the_generated_erp_is_read_through_an_index_on_updated_at(tmp_path: Path) -> None:
+    """Each day's read asks for the rows from the cursor on: the simulator's ERP indexes the
+    cursor column as a real one does (a database written before it gets the index on its next
+    append), so the read doesn't scan the whole table."""
+    import sqlite3
+
+    from ingestion.readers.sql_database import _extract_query
+    from simulator.writers import erp_db
+
+    database = tmp_path / "erp.sqlite"
+    engine = sa.create_engine(f"sqlite:///{database}")
+    try:
+        with engine.begin() as conn:
+            erp_db.metadata.create_all(conn)
+            conn.execute(sa.text('drop index "ix_items_updated_at"'))  # as written before
+            for table in erp_db.TABLES.values():  # what an append does first
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
+    finally:
+        engine.dispose()
+    with sqlite3.connect(database) as sqlite:
+        for name, table in erp_db.TABLES.items():
+            columns = [column.name for column in table.columns]
+            query = _extract_query("sqlite", name, columns, "updated_at", "2025-06-01 17:00:00")
+            plan = " ".join(str(step[-1]) for step in sqlite.execute(f"explain query plan {query}"))
+            assert f"INDEX ix_{name}_updated_at (updated_at>?)" in plan, (name, plan)
