@@ -5,9 +5,10 @@
 
     "Last built" is a row in audit.incremental_builds, written at the end of a dbt invocation in
     which every model of the chain succeeded: the latest load it had seen and a fingerprint of
-    what the chain's results depend on besides the loads (its models' code, the seeds, the vars;
-    dbt's graph doesn't give macros' code: after changing a macro the chain uses, build with
-    --full-refresh, as for any incremental model). A new fingerprint, a changed mapping input or no build yet means every
+    what the chain's results depend on besides the loads (the project's models' code, so the
+    staging and master data upstream of it too, the seeds, the vars; dbt's graph doesn't give
+    macros' code: after changing a macro the chain uses, build with --full-refresh, as for any
+    incremental model). A new fingerprint, a changed mapping input or no build yet means every
     order is rebuilt. Rows without an order are few (faults) and always rebuilt.
 
     The chain's models get their config in dbt_project.yml (incremental, append after the
@@ -61,10 +62,8 @@
 {#- What the chain's results depend on besides the loaded rows (see the top). -#}
 {% macro order_to_cash_fingerprint() -%}
     {%- set parts = [] -%}
-    {%- set chain = order_to_cash_models() + ['int_orders_changed'] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
-        {%- if node.resource_type == 'seed'
-            or (node.resource_type == 'model' and node.name in chain) -%}
+        {%- if node.resource_type in ('seed', 'model') and node.package_name == project_name -%}
             {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
         {%- endif -%}
     {%- endfor -%}

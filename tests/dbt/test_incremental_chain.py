@@ -20,6 +20,9 @@ import pytest
 
 from tests.worlds import PublishedWorld, build_published_world
 
+# one world for the module, on one worker
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("incremental_chain")]
+
 CHAIN = {
     "intermediate": [
         "int_sales_order_lines_unioned",
