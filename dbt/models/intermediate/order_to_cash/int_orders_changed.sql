@@ -2,9 +2,9 @@
     every order with an order, order line, shipment, shipment line, invoice or invoice line
     record loaded (or deleted in the ERP) since the chain was last built, and the orders and
     invoices dated on a day whose FX rate was loaded since. All orders when the chain was never
-    built, was built with other model code, seeds or vars, or when master data that maps codes
-    (items, customers, companies, the steward's crosswalk) changed: a new mapping can change any
-    old row. -#}
+    built, was built with other model code, seeds or OTIF tolerance, or when master data that
+    maps codes (items, customers, companies, the steward's crosswalk) changed: a new mapping can
+    change any old row. -#}
 {%- set mapping_inputs = [
     ref('stg_group_erp__companies'),
     ref('stg_group_erp__items'),
