@@ -309,11 +309,7 @@ def _copy(
 
 def _forget_published_changes(con: duckdb.DuckDBPyConnection, published_at: datetime) -> None:
     """The changed orders of builds before this publication: the next one starts from it."""
-    present = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'audit'"
-        " and table_name in ('incremental_builds', 'order_to_cash_changes')"
-    ).fetchone()[0]
-    if present == 2:
+    if _has_order_history(con):
         con.execute(
             "delete from audit.order_to_cash_changes where invocation_id in"
             " (select invocation_id from audit.incremental_builds where built_at <= ?)",
@@ -336,13 +332,7 @@ def _previous_publication(con: duckdb.DuckDBPyConnection, publication_id: str) -
 def _changed_orders(con: duckdb.DuckDBPyConnection, base: Path) -> str | None:
     """A temp table of the orders dbt rebuilt since `base` was published; None when the order
     history can't say (no record of it, a full rebuild, no build since)."""
-    present = {
-        t
-        for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'audit'"
-        ).fetchall()
-    }
-    if not {"incremental_builds", "order_to_cash_changes"} <= present:
+    if not _has_order_history(con):
         return None
     since = "(select published_at from audit.publications where version_file = ?)"
     builds = f"""
@@ -364,6 +354,14 @@ def _changed_orders(con: duckdb.DuckDBPyConnection, base: Path) -> str | None:
         [str(base)],
     )
     return "temp.publish_changed_orders"
+
+
+def _has_order_history(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether dbt has recorded its builds' changed orders (it creates the tables on its first)."""
+    return con.execute(
+        "select count(*) = 2 from duckdb_tables() where schema_name = 'audit'"
+        " and table_name in ('incremental_builds', 'order_to_cash_changes')"
+    ).fetchone()[0]
 
 
 def _replace_orders(

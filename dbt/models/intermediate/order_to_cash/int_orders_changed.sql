@@ -49,26 +49,15 @@ fx_days as (
 ),
 
 invoice_headers as (
-    select
-        invoice_id,
-        order_id,
-        original_invoice_id,
-        invoice_date
-    from {{ ref('stg_group_erp__invoices') }}
-    union all
-    select
-        invoice_id,
-        order_id,
-        original_invoice_id,
-        invoice_date
-    from {{ ref('stg_legacy_mx__invoices') }}
-    union all
-    select
-        invoice_id,
-        order_id,
-        original_invoice_id,
-        invoice_date
-    from {{ ref('stg_legacy_us__invoices') }}
+    {% for source_system in ['group_erp', 'legacy_mx', 'legacy_us'] -%}
+        select
+            invoice_id,
+            order_id,
+            original_invoice_id,
+            invoice_date
+        from {{ ref('stg_' ~ source_system ~ '__invoices') }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 -- an invoice's order: its own, else (credit memo) its original invoice's
