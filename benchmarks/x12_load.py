@@ -31,9 +31,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.result import Result
+from ingestion.memory import gc_paused
 from ingestion.readers.edi import BATCH_BYTES, BATCH_FILES
 from ingestion.x12 import parse_file, pool, to_tables
-from ingestion.x12.parser import gc_paused
 
 MINIMUM_SHARE = 0.35  # measured 0.44 at xs (fixed costs weigh more), 0.54-0.59 at s and m
 # The first load got fast, so this ratio is modest; what the issue asks is the re-run's absolute

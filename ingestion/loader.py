@@ -12,7 +12,6 @@ the same content under another name is recorded once as `skipped_duplicate`.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -35,6 +34,7 @@ from ingestion.manifest import (
     utcnow,
     write_manifest,
 )
+from ingestion.memory import gc_paused
 from ingestion.quarantine import insert_records
 from ingestion.warehouse import append_batch_to_raw, append_to_raw, lit
 
@@ -687,19 +687,6 @@ def _checkpoints_deferred(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
     finally:
         con.execute(f"set checkpoint_threshold = {lit(previous)}")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for a block that makes hundreds of thousands of small
-    objects (one per landed file), which it would otherwise rescan again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextmanager

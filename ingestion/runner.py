@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.loader import Loader, LoadResult, gc_paused
+from ingestion.loader import Loader, LoadResult
 from ingestion.mapping import (
     DatabaseSource,
     DelimitedSource,
@@ -24,6 +24,7 @@ from ingestion.mapping import (
     Source,
     load_sources,
 )
+from ingestion.memory import gc_paused
 from ingestion.readers.delimited import declare_raw_table, delimited_stager
 from ingestion.readers.ndjson_events import events_stager
 from ingestion.readers.sql_database import load_database

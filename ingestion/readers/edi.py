@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from ingestion.loader import BatchFile, BatchStaged, Staged, TempNames
 from ingestion.manifest import resolved, resolved_path
+from ingestion.memory import gc_paused
 from ingestion.quarantine import ENVELOPE_ERROR
 from ingestion.warehouse import (
     LINEAGE_COLUMNS,
@@ -30,7 +31,6 @@ from ingestion.warehouse import (
     scalar,
 )
 from ingestion.x12 import ENVELOPE, TABLE_SCHEMAS, ParsedSet, parse_bytes, parse_file, to_tables
-from ingestion.x12.parser import gc_paused
 from ingestion.x12.pool import map_in_workers, worker_count
 from ingestion.x12.pool import started as pool_started
 

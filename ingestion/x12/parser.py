@@ -6,14 +6,12 @@ record with `set_id` None when it belongs to no set (no ISA, text outside any in
 
 from __future__ import annotations
 
-import gc
 import os
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
 
+from ingestion.memory import gc_paused
 from ingestion.x12.delimiters import locate_interchanges
 from ingestion.x12.envelope import read_interchange
 from ingestion.x12.mappers import MAPPERS, MapContext
@@ -54,24 +52,6 @@ def parse_text(text: str, *, file: str = "<text>", keep_segments: bool = False) 
         except Exception as exc:  # a parser bug must not take the load down with it
             detail = traceback.format_exception_only(exc)[-1].strip()
             return [_file_error(file, Reason.INTERNAL_ERROR, f"parser failure: {detail}")]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the block (and left as it was after).
-
-    A parse allocates millions of small acyclic objects; the collector would rescan them again
-    and again for nothing (measured: half the run time). Pause it around a whole batch of files
-    too: re-enabled between files, it rescans every set parsed so far (a 512-file batch took
-    twice as long).
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse(text: str, file: str, keep_segments: bool) -> list[ParsedSet]:

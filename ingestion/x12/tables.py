@@ -15,8 +15,8 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from ingestion.memory import gc_paused
 from ingestion.x12.model import ParsedSet
-from ingestion.x12.parser import gc_paused
 
 _S, _F, _I, _D, _B = pl.String, pl.Float64, pl.Int64, pl.Date, pl.Boolean
 _ITEM_IDS = pl.List(pl.Struct({"qualifier": pl.String, "id": pl.String}))
