@@ -114,8 +114,8 @@ def publish(
         )
         con.execute("checkpoint")
         try:
-            base = _previous_publication(con, publication_id)
-            tables, by_order = _copy(con, tmp, schemas or publish_schemas(), base)
+            previous = _previous_publication(con, publication_id)
+            tables, by_order = _copy(con, tmp, schemas or publish_schemas(), previous)
         except BaseException:
             con.execute("delete from audit.publications where publication_id = ?", [publication_id])
             raise
@@ -268,11 +268,12 @@ def _copy(
     con: duckdb.DuckDBPyConnection,
     target: Path,
     schemas: tuple[str, ...],
-    base: Path | None = None,
+    previous: tuple[Path, datetime] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Every table and view of the schemas, as tables, into a new DuckDB file: a copy of `base`
-    (the previous publication) whose order-keyed facts take only the changed orders' rows, or an
-    empty file. Returns the tables, and those that took only the changed orders."""
+    """Every table and view of the schemas, as tables, into a new DuckDB file: a copy of the
+    previous publication's file (and when it was published) whose order-keyed facts take only
+    the changed orders' rows, or an empty file. Returns the tables, and those that took only the
+    changed orders."""
     target.unlink(missing_ok=True)
     relations = con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
@@ -281,9 +282,9 @@ def _copy(
         " order by 1, 2"
     ).fetchall()
     wanted = [(s, t) for s, t in relations if s in schemas]
-    changed = _changed_orders(con, base) if base is not None else None
+    changed = _changed_orders(con, previous[1]) if previous is not None else None
     if changed is not None:
-        shutil.copyfile(base, target)  # the file, not its read-only mode
+        shutil.copyfile(previous[0], target)  # the file, not its read-only mode
     alias = "publish_target"
     con.execute(f"attach '{target}' as {alias}")
     try:
@@ -317,33 +318,34 @@ def _forget_published_changes(con: duckdb.DuckDBPyConnection, published_at: date
         )
 
 
-def _previous_publication(con: duckdb.DuckDBPyConnection, publication_id: str) -> Path | None:
-    """The latest earlier publication's file, if it is still kept."""
+def _previous_publication(
+    con: duckdb.DuckDBPyConnection, publication_id: str
+) -> tuple[Path, datetime] | None:
+    """The latest earlier publication's file and time, if the file is still kept."""
     rows = con.execute(
-        "select version_file from audit.publications where publication_id <> ?"
+        "select version_file, published_at from audit.publications where publication_id <> ?"
         " order by published_at desc limit 1",
         [publication_id],
     ).fetchall()
     if not rows or not rows[0][0] or not Path(rows[0][0]).exists():
         return None
-    return Path(rows[0][0])
+    return Path(rows[0][0]), rows[0][1]
 
 
-def _changed_orders(con: duckdb.DuckDBPyConnection, base: Path) -> str | None:
-    """A temp table of the orders dbt rebuilt since `base` was published; None when the order
-    history can't say (no record of it, a full rebuild, no build since)."""
+def _changed_orders(con: duckdb.DuckDBPyConnection, since: datetime) -> str | None:
+    """A temp table of the orders dbt rebuilt since the previous publication; None when the
+    order history can't say (no record of it, a full rebuild, no build since)."""
     if not _has_order_history(con):
         return None
-    since = "(select published_at from audit.publications where version_file = ?)"
-    builds = f"""
+    builds = """
         select invocation_id from audit.incremental_builds
-        where model_group = 'order_to_cash' and built_at > {since}"""
+        where model_group = 'order_to_cash' and built_at > ?"""
     recorded, full = con.execute(
         f"""select
             (select count(*) from ({builds})),
             (select coalesce(bool_or(is_full_rebuild), false) from audit.order_to_cash_changes
              where invocation_id in ({builds}))""",
-        [str(base), str(base)],
+        [since, since],
     ).fetchone()
     if recorded == 0 or full:
         return None
@@ -351,7 +353,7 @@ def _changed_orders(con: duckdb.DuckDBPyConnection, base: Path) -> str | None:
         f"""create or replace temp table publish_changed_orders as
         select distinct order_id from audit.order_to_cash_changes
         where invocation_id in ({builds}) and order_id is not null""",
-        [str(base)],
+        [since],
     )
     return "temp.publish_changed_orders"
 
@@ -365,14 +367,12 @@ def _has_order_history(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _replace_orders(
-    con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str, changed: str | None
+    con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str, changed: str
 ) -> bool:
     """Replace the changed orders' rows (and the few without an order) of the published copy of
     an order-keyed table; False (nothing done) when it can't be done that way."""
     current = con.execute("select current_database()").fetchone()[0]
-    if changed is None or _columns(con, alias, schema, table) != _columns(
-        con, current, schema, table
-    ):
+    if _columns(con, alias, schema, table) != _columns(con, current, schema, table):
         return False
     source, copy = f'{current}."{schema}"."{table}"', f'{alias}."{schema}"."{table}"'
     rebuilt = f"order_id is null or order_id in (select order_id from {changed})"

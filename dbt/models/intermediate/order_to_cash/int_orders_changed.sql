@@ -64,6 +64,7 @@ invoice_headers as (
 invoice_orders as (
     select
         invoices.invoice_id,
+        invoices.invoice_date,
         coalesce(invoices.order_id, originals.order_id) as order_id
     from invoice_headers as invoices
     left join invoice_headers as originals on invoices.original_invoice_id = originals.invoice_id
@@ -112,9 +113,8 @@ changed as (
     where orders.order_date in (select fx_days.rate_date from fx_days)
     union all
     select invoice_orders.order_id
-    from invoice_headers
-    inner join invoice_orders on invoice_headers.invoice_id = invoice_orders.invoice_id
-    where invoice_headers.invoice_date in (select fx_days.rate_date from fx_days)
+    from invoice_orders
+    where invoice_orders.invoice_date in (select fx_days.rate_date from fx_days)
 ),
 
 final as (
