@@ -3,8 +3,9 @@
     touched since the chain was last built (`int_orders_changed`), deleting their rows and
     inserting them again in one transaction.
 
-    "Last built" is a row in audit.incremental_builds, written at the end of a dbt invocation in
-    which every model of the chain succeeded: the latest load it had seen and a fingerprint of
+    "Last built" is the latest row in audit.incremental_builds, written at the end of a dbt
+    invocation that built the chain: the latest load it had seen (moved on only when every model
+    of the chain succeeded) and a fingerprint of
     what the chain's results depend on besides the loads (the project's models' code, so the
     staging and master data upstream of it too, the seeds, the OTIF tolerance var it reads;
     dbt's graph doesn't give macros' code: after changing a macro the chain uses, build with
@@ -93,8 +94,11 @@
 {%- endmacro %}
 
 
-{#- on-run-end: remember the loads the chain was built through, if every model of it succeeded
-    in this invocation (else the next run rebuilds from the previous mark: more, never less). -#}
+{#- on-run-end: record the orders this invocation rebuilt, for the next publication (every
+    order when a chain model was rebuilt in full, with --full-refresh too: that rebuild ignores
+    int_orders_changed). The mark moves to the loads the chain has now seen only if every model
+    of the chain succeeded; else it stays where it was (the next run rebuilds more, never
+    less). -#}
 {% macro record_order_to_cash_build(results) -%}
     {%- if not execute or flags.WHICH not in ('run', 'build') -%}
         {{ return('') }}
@@ -106,7 +110,7 @@
             {%- do built.append(result.node.name) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if built | length < order_to_cash_models() | length -%}
+    {%- if built | length == 0 -%}
         {{ return('') }}
     {%- endif -%}
     {%- set state = incremental_builds_relation() -%}
@@ -115,19 +119,12 @@
     {%- set changed_orders = api.Relation.create(
         database=node.database, schema=node.schema, identifier=node.alias
     ) -%}
-    {#- the orders first, then the mark: a mark always has its orders (backbone/publish.py
-        copies only those into the next publication) -#}
+    {%- set whole_chain = built | length == order_to_cash_models() | length -%}
     create table if not exists audit.order_to_cash_changes (
         invocation_id varchar,
         order_id varchar,
         is_full_rebuild boolean
     );
-    insert into audit.order_to_cash_changes
-    select distinct
-        '{{ invocation_id }}',
-        case when changed.is_full_rebuild then null else changed.order_id end,
-        changed.is_full_rebuild
-    from {{ changed_orders }} as changed;
     create table if not exists {{ state }} (
         model_group varchar,
         built_through timestamp,
@@ -135,14 +132,47 @@
         built_at timestamp,
         invocation_id varchar
     );
+    {#- the orders first, then the mark: a mark always has its orders (backbone/publish.py
+        copies only those into the next publication). Part of the chain with no mark yet
+        records nothing: the next publication copies every table whole. -#}
+    {%- set recorded_if = '' if whole_chain else "where exists (select 1 from " ~ state
+        ~ " where model_group = 'order_to_cash')" %}
+    insert into audit.order_to_cash_changes
+    {% if flags.FULL_REFRESH or load_relation(changed_orders) is none -%}
+        select
+            '{{ invocation_id }}',
+            null,
+            true
+        {{ recorded_if }};
+    {%- else -%}
+        select distinct
+            '{{ invocation_id }}',
+            case when changed.is_full_rebuild then null else changed.order_id end,
+            changed.is_full_rebuild
+        from {{ changed_orders }} as changed
+        {{ recorded_if }};
+    {%- endif %}
     insert into {{ state }}
-    select
-        'order_to_cash',
-        max(started_at),
-        '{{ order_to_cash_fingerprint() }}',
-        current_timestamp at time zone 'UTC',
-        '{{ invocation_id }}'
-    from {{ source('audit', 'load_manifest') }};
+    {% if whole_chain -%}
+        select
+            'order_to_cash',
+            max(started_at),
+            '{{ order_to_cash_fingerprint() }}',
+            current_timestamp at time zone 'UTC',
+            '{{ invocation_id }}'
+        from {{ source('audit', 'load_manifest') }};
+    {%- else -%}
+        select
+            model_group,
+            built_through,
+            fingerprint,
+            current_timestamp at time zone 'UTC',
+            '{{ invocation_id }}'
+        from {{ state }}
+        where model_group = 'order_to_cash'
+        order by built_at desc
+        limit 1;
+    {%- endif %}
 {%- endmacro %}
 
 

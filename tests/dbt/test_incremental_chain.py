@@ -80,13 +80,20 @@ def test_a_daily_run_rebuilds_only_the_orders_it_touched(incremented: Incremente
     assert 0 < changed < orders * 0.1, (changed, orders)
 
 
-def test_the_increment_equals_a_full_build(incremented: Incremented, tmp_path: Path) -> None:
-    full = tmp_path / "full.duckdb"
+@pytest.fixture(scope="module")
+def refreshed(incremented: Incremented, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the incremented warehouse whose chain was then rebuilt with --full-refresh."""
+    scratch = tmp_path_factory.mktemp("full_refresh")
+    full = scratch / "full.duckdb"
     shutil.copyfile(incremented.world.warehouse, full)
-    _dbt(full, tmp_path, "run", "--full-refresh", "--select", *_chain_models())
+    _dbt(full, scratch, "run", "--full-refresh", "--select", *_chain_models())
+    return full
+
+
+def test_the_increment_equals_a_full_build(incremented: Incremented, refreshed: Path) -> None:
     with duckdb.connect() as con:
         con.execute(f"attach '{incremented.world.warehouse}' as incremental (read_only)")
-        con.execute(f"attach '{full}' as rebuilt (read_only)")
+        con.execute(f"attach '{refreshed}' as rebuilt (read_only)")
         for schema, tables in CHAIN.items():
             for table in tables:
                 only_incremental, only_rebuilt, rows = _differences(con, schema, table)
@@ -95,6 +102,37 @@ def test_the_increment_equals_a_full_build(incremented: Incremented, tmp_path: P
                     f"{schema}.{table}: {only_incremental} rows only in the increment, "
                     f"{only_rebuilt} only in the full build (of {rows})"
                 )
+
+
+def test_a_publication_after_a_full_refresh_copies_the_facts_whole(
+    refreshed: Path, tmp_path: Path
+) -> None:
+    """--full-refresh (after a macro change, say) may change any order's rows, not only the
+    orders int_orders_changed lists: the next publication must not copy those alone. The same
+    for a chain model refreshed on its own, which leaves the chain's mark where it was."""
+    from backbone.publish import publish
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(refreshed, warehouse)
+    first = publish(warehouse, tmp_path / "published.duckdb", require_gates=False)
+    assert first.tables_by_order == []
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        mark = _latest_mark(con)
+    _dbt(warehouse, tmp_path, "run", "--full-refresh", "--select", "fct_shipments")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert _latest_mark(con) == mark  # one model is not the chain: the mark stays
+        invocation = con.execute(
+            "select invocation_id from audit.incremental_builds order by built_at desc limit 1"
+        ).fetchone()[0]
+        recorded = con.execute(
+            "select order_id, is_full_rebuild from audit.order_to_cash_changes"
+            " where invocation_id = ?",
+            [invocation],
+        ).fetchall()
+    assert recorded == [(None, True)]
+    second = publish(warehouse, tmp_path / "published.duckdb", require_gates=False)
+    assert second.tables_by_order == []
 
 
 def test_an_order_line_deleted_in_the_erp_leaves_the_marts(incremented: Incremented) -> None:
@@ -160,6 +198,13 @@ def test_the_publication_equals_the_working_warehouse(incremented: Incremented) 
                 f"{schema}.{table}: {only_working} rows only in the working warehouse, "
                 f"{only_published} only in the publication (of {rows})"
             )
+
+
+def _latest_mark(con: duckdb.DuckDBPyConnection) -> tuple:
+    return con.execute(
+        "select built_through, fingerprint from audit.incremental_builds"
+        " where model_group = 'order_to_cash' order by built_at desc limit 1"
+    ).fetchone()
 
 
 def _delete_an_old_shipped_order_line(erp: Path) -> tuple[str, int]:
