@@ -54,46 +54,6 @@
 {%- endmacro %}
 
 
-{% macro incremental_builds_relation() -%}
-    {{ return(api.Relation.create(
-        database=target.database, schema='audit', identifier='incremental_builds', type='table'
-    )) }}
-{%- endmacro %}
-
-
-{#- What the chain's results depend on besides the loaded rows (see the top). -#}
-{% macro order_to_cash_fingerprint() -%}
-    {%- set parts = [] -%}
-    {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
-        {%- if node.resource_type in ('seed', 'model') and node.package_name == project_name -%}
-            {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- do parts.append('otif_tolerance_days=' ~ var('otif_tolerance_days')) -%}
-    {{ return(local_md5(parts | join('\n'))) }}
-{%- endmacro %}
-
-
-{#- The latest load the chain was built through, as a SQL literal; none when the chain must be
-    rebuilt for every order (never built, or built with another fingerprint). -#}
-{% macro order_to_cash_built_through() -%}
-    {#- one return at the end: sqlfluff's stand-in for return() doesn't leave the macro -#}
-    {%- set built_through = none -%}
-    {%- set state = load_relation(incremental_builds_relation()) if execute else none -%}
-    {%- if state is not none -%}
-        {%- set latest = run_query(
-            "select strftime(built_through, '%Y-%m-%d %H:%M:%S.%f'), fingerprint from " ~ state
-            ~ " where model_group = 'order_to_cash' order by built_at desc limit 1"
-        ) -%}
-        {%- if latest.rows | length > 0 and latest.rows[0][0] is not none
-            and latest.rows[0][1] == order_to_cash_fingerprint() -%}
-            {%- set built_through = "cast('" ~ latest.rows[0][0] ~ "' as timestamp)" -%}
-        {%- endif -%}
-    {%- endif -%}
-    {{ return(built_through) }}
-{%- endmacro %}
-
-
 {#- on-run-end: record the orders this invocation rebuilt, for the next publication (every
     order when a chain model was rebuilt in full, with --full-refresh too: that rebuild ignores
     int_orders_changed). The mark moves to the loads the chain has now seen only if every model
@@ -125,13 +85,7 @@
         order_id varchar,
         is_full_rebuild boolean
     );
-    create table if not exists {{ state }} (
-        model_group varchar,
-        built_through timestamp,
-        fingerprint varchar,
-        built_at timestamp,
-        invocation_id varchar
-    );
+    {{ create_incremental_builds() }}
     {#- the orders first, then the mark: a mark always has its orders (backbone/publish.py
         copies only those into the next publication). Part of the chain with no mark yet
         records nothing: the next publication copies every table whole. -#}
@@ -152,16 +106,10 @@
         from {{ changed_orders }} as changed
         {{ recorded_if }};
     {%- endif %}
-    insert into {{ state }}
     {% if whole_chain -%}
-        select
-            'order_to_cash',
-            max(started_at),
-            '{{ order_to_cash_fingerprint() }}',
-            current_timestamp at time zone 'UTC',
-            '{{ invocation_id }}'
-        from {{ source('audit', 'load_manifest') }};
+        {{ record_mark('order_to_cash') }}
     {%- else -%}
+        insert into {{ state }}
         select
             model_group,
             built_through,

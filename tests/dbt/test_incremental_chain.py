@@ -1,9 +1,11 @@
-"""The order-to-cash chain builds incrementally by order (dbt/macros/order_to_cash_increments.sql).
+"""Incremental builds end with the tables a full build makes.
 
-A daily run rebuilds only the orders something touched since the last build, and must end with
-exactly the tables a full build makes: checked on a faulty xs world after two appended days and
-an order line deleted in the ERP, against `dbt run --full-refresh` of the chain on a copy. Its
-publication copies only those orders' rows of the order-keyed facts into a copy of the previous
+The order-to-cash chain builds incrementally by order (dbt/macros/order_to_cash_increments.sql):
+a daily run rebuilds only the orders something touched since the last build. fct_inventory_daily
+builds by month (dbt/macros/inventory_increments.sql): the latest month, and the earlier months
+a change in its inputs reaches. Both are checked on a faulty xs world after two appended days and
+an order line deleted in the ERP, against `dbt run --full-refresh` on a copy. The publication
+copies only the changed orders' rows of the order-keyed facts into a copy of the previous
 publication (backbone/publish.py), and must equal the working warehouse all the same.
 """
 
@@ -13,6 +15,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -32,6 +35,8 @@ CHAIN = {
     ],
     "marts": ["fct_order_lines", "fct_shipments", "fct_invoice_lines"],
 }
+# built incrementally too, compared with a full build like the chain
+BY_MONTH = {"marts": ["fct_inventory_daily"]}
 DEFAULT_FAULT_RATE = 0.005
 
 
@@ -82,11 +87,14 @@ def test_a_daily_run_rebuilds_only_the_orders_it_touched(incremented: Incremente
 
 @pytest.fixture(scope="module")
 def refreshed(incremented: Incremented, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the incremented warehouse whose chain was then rebuilt with --full-refresh."""
+    """A copy of the incremented warehouse whose incremental models were then rebuilt with
+    --full-refresh."""
     scratch = tmp_path_factory.mktemp("full_refresh")
     full = scratch / "full.duckdb"
     shutil.copyfile(incremented.world.warehouse, full)
-    _dbt(full, scratch, "run", "--full-refresh", "--select", *_chain_models())
+    _dbt(
+        full, scratch, "run", "--full-refresh", "--select", *_chain_models(), "fct_inventory_daily"
+    )
     return full
 
 
@@ -94,7 +102,7 @@ def test_the_increment_equals_a_full_build(incremented: Incremented, refreshed: 
     with duckdb.connect() as con:
         con.execute(f"attach '{incremented.world.warehouse}' as incremental (read_only)")
         con.execute(f"attach '{refreshed}' as rebuilt (read_only)")
-        for schema, tables in CHAIN.items():
+        for schema, tables in [*CHAIN.items(), *BY_MONTH.items()]:
             for table in tables:
                 only_incremental, only_rebuilt, rows = _differences(con, schema, table)
                 assert rows > 0, table
@@ -133,6 +141,81 @@ def test_a_publication_after_a_full_refresh_copies_the_facts_whole(
     assert recorded == [(None, True)]
     second = publish(warehouse, tmp_path / "published.duckdb", require_gates=False)
     assert second.tables_by_order == []
+
+
+def test_a_daily_run_rebuilds_only_the_latest_inventory_months(incremented: Incremented) -> None:
+    """The new days' costs close earlier cost intervals (reloaded with their old start dates);
+    that changes nothing before the close, so no older month is rebuilt."""
+    with duckdb.connect(str(incremented.world.warehouse), read_only=True) as con:
+        changed_from, full = con.execute(
+            "select changed_from, is_full_rebuild from intermediate.int_inventory_months_changed"
+        ).fetchone()
+        last_day, reloaded_costs_from = con.execute(
+            "select (select max(snapshot_date) from marts.fct_inventory_daily),"
+            " (select min(valid_from) from raw.group_erp_item_costs where _loaded_at >"
+            " (select min(built_at) from audit.incremental_builds))"
+        ).fetchone()
+    assert not full
+    assert changed_from >= last_day - timedelta(days=1), (changed_from, last_day)
+    assert reloaded_costs_from < changed_from  # the world did reload older cost intervals
+
+
+def test_a_restated_cost_rebuilds_the_months_it_reaches(
+    incremented: Incremented, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "restated.duckdb"
+    shutil.copyfile(incremented.world.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        restated_from = con.execute(
+            "update raw.group_erp_item_costs set unit_cost = unit_cost * 1.1,"
+            " _loaded_at = now()::timestamp where (company_code, item_id, valid_from) = ("
+            "  select (company_code, item_id, valid_from) from raw.group_erp_item_costs"
+            "  where valid_to is not null and not _deleted order by valid_from limit 1)"
+            " returning valid_from"
+        ).fetchone()[0]
+    _dbt(
+        warehouse,
+        tmp_path,
+        *(
+            "run",
+            "--select",
+            "int_item_costs",
+            "int_inventory_months_changed",
+            "fct_inventory_daily",
+        ),
+    )
+    full = tmp_path / "full.duckdb"
+    shutil.copyfile(warehouse, full)
+    _dbt(full, tmp_path, "run", "--full-refresh", "--select", "fct_inventory_daily")
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse}' as incremental (read_only)")
+        con.execute(f"attach '{full}' as rebuilt (read_only)")
+        changed_from, full_rebuild = con.execute(
+            "select changed_from, is_full_rebuild"
+            " from incremental.intermediate.int_inventory_months_changed"
+        ).fetchone()
+        assert (changed_from, full_rebuild) == (restated_from, False)
+        assert _differences(con, "marts", "fct_inventory_daily")[:2] == (0, 0)
+
+
+def test_a_reclassified_item_rebuilds_every_inventory_month(
+    incremented: Incremented, tmp_path: Path
+) -> None:
+    """An item's ABC class (or golden id, through the steward's crosswalk) is on every day of it."""
+    warehouse = tmp_path / "reclassified.duckdb"
+    shutil.copyfile(incremented.world.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update raw.group_erp_items set abc_class = case abc_class when 'A' then 'C' else 'A'"
+            " end, _loaded_at = now()::timestamp"
+            " where item_id = (select min(item_id) from raw.group_erp_items)"
+        )
+    _dbt(warehouse, tmp_path, "run", "--select", "int_item_xref", "int_inventory_months_changed")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        full = con.execute(
+            "select is_full_rebuild from intermediate.int_inventory_months_changed"
+        ).fetchone()[0]
+    assert full
 
 
 def test_an_order_line_deleted_in_the_erp_leaves_the_marts(incremented: Incremented) -> None:

@@ -16,7 +16,7 @@
     ref('stg_crosswalk__items'),
     ref('stg_crosswalk__customers'),
 ] -%}
-{%- set since = order_to_cash_built_through() -%}
+{%- set since = built_through('order_to_cash') -%}
 {%- if since is not none and execute -%}
     {%- set probes = [] -%}
     {%- for relation in mapping_inputs -%}

@@ -7,13 +7,13 @@
         on_schema_change='fail'
     )
 }}
+-- depends_on: {{ ref('int_inventory_months_changed') }}
 -- One row per warehouse × item × day (end-of-day WMS snapshot), valued at cost. Incremental by
--- whole snapshot months: a run rebuilds the latest month already loaded and every later one.
+-- whole snapshot months: a run rebuilds the latest month already loaded, every later one, and
+-- the earlier months its inputs changed (macros/inventory_increments.sql).
 with positions as (
     select * from {{ ref('int_inventory_daily_valued') }}
-    {% if is_incremental() %}
-        where {{ month_key('snapshot_date') }} >= (select max(t.snapshot_month) from {{ this }} as t)
-    {% endif %}
+    where {{ inventory_months_to_rebuild('snapshot_date') }}
 ),
 
 final as (
