@@ -3,15 +3,11 @@
     touched since the chain was last built (`int_orders_changed`), deleting their rows and
     inserting them again in one transaction.
 
-    "Last built" is the latest row in audit.incremental_builds, written at the end of a dbt
+    "Last built" is the chain's mark (incremental_marks.sql), written at the end of a dbt
     invocation that built the chain: the latest load it had seen (moved on only when every model
-    of the chain succeeded) and a fingerprint of
-    what the chain's results depend on besides the loads (the project's models' code, so the
-    staging and master data upstream of it too, the seeds, the OTIF tolerance var it reads;
-    dbt's graph doesn't give macros' code: after changing a macro the chain uses, build with
-    --full-refresh, as for any incremental model). A new fingerprint, a changed mapping input
-    or no build yet means every order is rebuilt. Rows without an order are few (faults) and
-    always rebuilt.
+    of the chain succeeded) and the project's fingerprint (after changing a macro the chain uses,
+    build with --full-refresh). A new fingerprint, a changed mapping input or no build yet means
+    every order is rebuilt. Rows without an order are few (faults) and always rebuilt.
 
     The chain's models get their config in dbt_project.yml (incremental, append after the
     pre-hook's delete). On Spark (no delete by key without Delta) they are plain tables, rebuilt
