@@ -173,17 +173,8 @@ def test_a_restated_cost_rebuilds_the_months_it_reaches(
             "  where valid_to is not null and not _deleted order by valid_from limit 1)"
             " returning valid_from"
         ).fetchone()[0]
-    _dbt(
-        warehouse,
-        tmp_path,
-        *(
-            "run",
-            "--select",
-            "int_item_costs",
-            "int_inventory_months_changed",
-            "fct_inventory_daily",
-        ),
-    )
+    rebuilt = ("int_item_costs", "int_inventory_months_changed", "fct_inventory_daily")
+    _dbt(warehouse, tmp_path, "run", "--select", *rebuilt)
     full = tmp_path / "full.duckdb"
     shutil.copyfile(warehouse, full)
     _dbt(full, tmp_path, "run", "--full-refresh", "--select", "fct_inventory_daily")
