@@ -8,11 +8,13 @@ Every publication stays under `versions/` (hard links, no copy) up to `keep`; `r
 the previous one back. `<published>.status.json` says what is live and whether the latest run
 was blocked, for dashboards.
 
-The order-keyed facts are built incrementally by order (dbt/macros/order_to_cash_increments.sql),
-so a daily publication starts from a copy of the previous one and replaces only the rows of the
-orders dbt rebuilt since (`audit.order_to_cash_changes`); every other table is copied whole. When
-that history can't say (no earlier publication, a full rebuild since, other columns), the table is
-copied whole too; row counts are checked against the working warehouse either way.
+The order-keyed facts are built incrementally by order (dbt/macros/order_to_cash_increments.sql)
+and the daily inventory by month (dbt/macros/inventory_increments.sql), so a daily publication
+starts from a copy of the previous one and replaces only the rows of the orders dbt rebuilt since
+(`audit.order_to_cash_changes`) and of the months it rebuilt (`audit.inventory_changes`); every
+other table is copied whole. When that history can't say (no earlier publication, a full rebuild
+since, other columns), the table is copied whole too; row counts are checked against the working
+warehouse either way.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ DEFAULT_KEEP = 5
 ORDER_KEYED_TABLES = frozenset(
     {("marts", "fct_order_lines"), ("marts", "fct_shipments"), ("marts", "fct_invoice_lines")}
 )
+# ... and by month: a publication copies the months from the first one rebuilt since.
+MONTH_KEYED_TABLES = frozenset({("marts", "fct_inventory_daily")})
 
 
 @dataclass
@@ -45,8 +49,9 @@ class Publication:
     loads_through: str | None
     version_file: str
     tables: list[str] = field(default_factory=list)
-    # tables that took only the changed orders' rows from the working warehouse
+    # tables that took only the changed orders' (months') rows from the working warehouse
     tables_by_order: list[str] = field(default_factory=list)
+    tables_by_month: list[str] = field(default_factory=list)
 
 
 class PublishBlocked(RuntimeError):
@@ -115,7 +120,7 @@ def publish(
         con.execute("checkpoint")
         try:
             previous = _previous_publication(con, publication_id)
-            tables, by_order = _copy(con, tmp, schemas or publish_schemas(), previous)
+            tables, by_order, by_month = _copy(con, tmp, schemas or publish_schemas(), previous)
         except BaseException:
             con.execute("delete from audit.publications where publication_id = ?", [publication_id])
             raise
@@ -139,6 +144,7 @@ def publish(
         version_file=str(version_file),
         tables=tables,
         tables_by_order=by_order,
+        tables_by_month=by_month,
     )
     _write_json(version_file.with_suffix(".json"), asdict(publication))
     _prune(versions, keep if keep is not None else keep_versions())
@@ -269,11 +275,11 @@ def _copy(
     target: Path,
     schemas: tuple[str, ...],
     previous: tuple[Path, datetime] | None = None,
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[str], list[str], list[str]]:
     """Every table and view of the schemas, as tables, into a new DuckDB file: a copy of the
-    previous publication's file (and when it was published) whose order-keyed facts take only
-    the changed orders' rows, or an empty file. Returns the tables, and those that took only the
-    changed orders."""
+    previous publication's file (and when it was published) whose order-keyed and month-keyed
+    facts take only the rows dbt rebuilt since, or an empty file. Returns the tables, and those
+    that took only the changed orders' and months' rows."""
     target.unlink(missing_ok=True)
     relations = con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
@@ -283,39 +289,58 @@ def _copy(
     ).fetchall()
     wanted = [(s, t) for s, t in relations if s in schemas]
     changed = _changed_orders(con, previous[1]) if previous is not None else None
-    if changed is not None:
+    reached = _first_month_reached(con, previous[1]) if previous is not None else None
+    copied = changed is not None or reached is not None
+    if copied:
         shutil.copyfile(previous[0], target)  # the file, not its read-only mode
     alias = "publish_target"
     con.execute(f"attach '{target}' as {alias}")
     try:
-        kept = set(_tables(con, alias)) if changed is not None else set()
+        kept = set(_tables(con, alias)) if copied else set()
         for stale in kept - set(wanted):
             con.execute(f'drop table {alias}."{stale[0]}"."{stale[1]}"')
         for schema in dict.fromkeys(s for s, _ in wanted):
             con.execute(f'create schema if not exists {alias}."{schema}"')
-        by_order = []
+        by_order, by_month = [], []
         for schema, table in wanted:
-            incremental = (schema, table) in ORDER_KEYED_TABLES and (schema, table) in kept
-            if incremental and _replace_orders(con, alias, schema, table, changed):
+            name = (schema, table)
+            if (
+                name in kept
+                and name in ORDER_KEYED_TABLES
+                and changed is not None
+                and _replace_rows(con, alias, schema, table, _in_orders(changed))
+            ):
                 by_order.append(f"{schema}.{table}")
-            else:
-                source, copy = f'"{schema}"."{table}"', f'{alias}."{schema}"."{table}"'
-                con.execute(f"create or replace table {copy} as select * from {source}")
+                continue
+            if (
+                name in kept
+                and name in MONTH_KEYED_TABLES
+                and reached is not None
+                and _replace_months(con, alias, schema, table, reached)
+            ):
+                by_month.append(f"{schema}.{table}")
+                continue
+            source, copy = f'"{schema}"."{table}"', f'{alias}."{schema}"."{table}"'
+            con.execute(f"create or replace table {copy} as select * from {source}")
         con.execute(f"checkpoint {alias}")
     finally:
         con.execute(f"detach {alias}")
         con.execute("drop table if exists temp.publish_changed_orders")
-    return [f"{s}.{t}" for s, t in wanted], by_order
+    return [f"{s}.{t}" for s, t in wanted], by_order, by_month
 
 
 def _forget_published_changes(con: duckdb.DuckDBPyConnection, published_at: datetime) -> None:
-    """The changed orders of builds before this publication: the next one starts from it."""
-    if _has_order_history(con):
-        con.execute(
-            "delete from audit.order_to_cash_changes where invocation_id in"
-            " (select invocation_id from audit.incremental_builds where built_at <= ?)",
-            [published_at],
-        )
+    """The changed orders and months of builds before this publication: the next one starts
+    from it."""
+    if not _has_build_history(con):
+        return
+    published_builds = "select invocation_id from audit.incremental_builds where built_at <= ?"
+    for changes in _CHANGE_TABLES:
+        if _has_table(con, "audit", changes):
+            con.execute(
+                f"delete from audit.{changes} where invocation_id in ({published_builds})",
+                [published_at],
+            )
 
 
 def _previous_publication(
@@ -335,47 +360,94 @@ def _previous_publication(
 def _changed_orders(con: duckdb.DuckDBPyConnection, since: datetime) -> str | None:
     """A temp table of the orders dbt rebuilt since the previous publication; None when the
     order history can't say (no record of it, a full rebuild, no build since)."""
-    if not _has_order_history(con):
-        return None
-    builds = """
-        select invocation_id from audit.incremental_builds
-        where model_group = 'order_to_cash' and built_at > ?"""
-    recorded, full = con.execute(
-        f"""select
-            (select count(*) from ({builds})),
-            (select coalesce(bool_or(is_full_rebuild), false) from audit.order_to_cash_changes
-             where invocation_id in ({builds}))""",
-        [since, since],
-    ).fetchone()
-    if recorded == 0 or full:
+    if not _builds_since_say(con, "order_to_cash", "order_to_cash_changes", since):
         return None
     con.execute(
         f"""create or replace temp table publish_changed_orders as
         select distinct order_id from audit.order_to_cash_changes
-        where invocation_id in ({builds}) and order_id is not null""",
-        [since],
+        where invocation_id in ({_BUILDS_SINCE}) and order_id is not null""",
+        ["order_to_cash", since],
     )
     return "temp.publish_changed_orders"
 
 
-def _has_order_history(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether dbt has recorded its builds' changed orders (it creates the tables on its first)."""
+def _first_month_reached(con: duckdb.DuckDBPyConnection, since: datetime) -> str | None:
+    """The earliest month a change reached in the builds of fct_inventory_daily since the
+    previous publication ('9999-99': none reached back, each build only rebuilt its latest month
+    and later ones); None when the history can't say (no record of it, a full rebuild, no build
+    since)."""
+    if not _builds_since_say(con, "inventory_daily", "inventory_changes", since):
+        return None
     return con.execute(
-        "select count(*) = 2 from duckdb_tables() where schema_name = 'audit'"
-        " and table_name in ('incremental_builds', 'order_to_cash_changes')"
+        f"""select coalesce(min(rebuild_from_month), '9999-99') from audit.inventory_changes
+        where invocation_id in ({_BUILDS_SINCE})""",
+        ["inventory_daily", since],
     ).fetchone()[0]
 
 
-def _replace_orders(
-    con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str, changed: str
+def _in_orders(changed: str) -> str:
+    """The rows of the changed orders (and the few without an order: always rebuilt)."""
+    return f"order_id is null or order_id in (select order_id from {changed})"
+
+
+def _replace_months(
+    con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str, reached: str
 ) -> bool:
-    """Replace the changed orders' rows (and the few without an order) of the published copy of
-    an order-keyed table; False (nothing done) when it can't be done that way."""
+    """Replace the months dbt rebuilt since the previous publication: from the earliest a change
+    reached, or the latest month the publication holds if earlier (each build rebuilds its latest
+    month and every later one, and the latest month only grows)."""
+    copy = f'{alias}."{schema}"."{table}"'
+    latest = con.execute(f"select max(snapshot_month) from {copy}").fetchone()[0]
+    if latest is None:
+        return False
+    return _replace_rows(con, alias, schema, table, f"snapshot_month >= '{min(latest, reached)}'")
+
+
+# Builds of a group since a time (parameters: model group, time).
+_BUILDS_SINCE = """
+    select invocation_id from audit.incremental_builds
+    where model_group = ? and built_at > ?"""
+_CHANGE_TABLES = ("order_to_cash_changes", "inventory_changes")
+
+
+def _builds_since_say(
+    con: duckdb.DuckDBPyConnection, model_group: str, changes: str, since: datetime
+) -> bool:
+    """Whether the group was built since and every such build recorded a partial rebuild."""
+    if not (_has_build_history(con) and _has_table(con, "audit", changes)):
+        return False
+    recorded, full = con.execute(
+        f"""select
+            (select count(*) from ({_BUILDS_SINCE})),
+            (select coalesce(bool_or(is_full_rebuild), false) from audit.{changes}
+             where invocation_id in ({_BUILDS_SINCE}))""",
+        [model_group, since, model_group, since],
+    ).fetchone()
+    return recorded > 0 and not full
+
+
+def _has_build_history(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether dbt has recorded its builds (it creates the table on its first)."""
+    return _has_table(con, "audit", "incremental_builds")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute(
+        "select count(*) > 0 from duckdb_tables()"
+        " where database_name = current_database() and schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0]
+
+
+def _replace_rows(
+    con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str, rebuilt: str
+) -> bool:
+    """Replace the rows dbt rebuilt (`rebuilt`, a condition) of a table's published copy; False
+    (nothing done) when it can't be done that way."""
     current = con.execute("select current_database()").fetchone()[0]
     if _columns(con, alias, schema, table) != _columns(con, current, schema, table):
         return False
     source, copy = f'{current}."{schema}"."{table}"', f'{alias}."{schema}"."{table}"'
-    rebuilt = f"order_id is null or order_id in (select order_id from {changed})"
     con.execute(f"delete from {copy} where {rebuilt}")
     con.execute(f"insert into {copy} select * from {source} where {rebuilt}")
     counts = con.execute(

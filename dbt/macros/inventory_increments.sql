@@ -44,8 +44,9 @@
 {%- endmacro %}
 
 
-{#- on-run-end: when fct_inventory_daily was built, keep the dimension rows it was valued with
-    and mark the loads it has seen. -#}
+{#- on-run-end: when fct_inventory_daily was built, record where its rebuild started (for the next
+    publication, backbone/publish.py; every month with --full-refresh), keep the dimension rows
+    it was valued with, and mark the loads it has seen. -#}
 {% macro record_inventory_build(results) -%}
     {%- if not execute or flags.WHICH not in ('run', 'build') -%}
         {{ return('') }}
@@ -60,8 +61,21 @@
     {%- if built | length == 0 -%}
         {{ return('') }}
     {%- endif -%}
+    {#- ref() isn't allowed in a hook: relations from the graph -#}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.int_inventory_months_changed'] -%}
+    create table if not exists audit.inventory_changes (
+        invocation_id varchar,
+        rebuild_from_month varchar,
+        is_full_rebuild boolean
+    );
+    insert into audit.inventory_changes
+    select
+        '{{ invocation_id }}',
+        changed.rebuild_from_month,
+        changed.is_full_rebuild or {{ 'true' if flags.FULL_REFRESH else 'false' }}
+    from {{ api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) }}
+        as changed;
     {%- for model in inventory_dimension_models() -%}
-        {#- ref() isn't allowed in a hook: the relation from the graph -#}
         {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model] %}
     drop table if exists {{ inventory_built_relation(model) }};
     create table {{ inventory_built_relation(model) }} as

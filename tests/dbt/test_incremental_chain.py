@@ -115,15 +115,16 @@ def test_the_increment_equals_a_full_build(incremented: Incremented, refreshed: 
 def test_a_publication_after_a_full_refresh_copies_the_facts_whole(
     refreshed: Path, tmp_path: Path
 ) -> None:
-    """--full-refresh (after a macro change, say) may change any order's rows, not only the
-    orders int_orders_changed lists: the next publication must not copy those alone. The same
-    for a chain model refreshed on its own, which leaves the chain's mark where it was."""
+    """--full-refresh (after a macro change, say) may change any order's or month's rows, not
+    only those int_orders_changed and int_inventory_months_changed list: the next publication
+    must not copy those alone. The same for a chain model refreshed on its own, which leaves
+    the chain's mark where it was."""
     from backbone.publish import publish
 
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(refreshed, warehouse)
     first = publish(warehouse, tmp_path / "published.duckdb", require_gates=False)
-    assert first.tables_by_order == []
+    assert (first.tables_by_order, first.tables_by_month) == ([], [])
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         mark = _latest_mark(con)
@@ -188,6 +189,16 @@ def test_a_restated_cost_rebuilds_the_months_it_reaches(
         assert (changed_from, full_rebuild) == (restated_from, False)
         assert _differences(con, "marts", "fct_inventory_daily")[:2] == (0, 0)
 
+    # the next publication replaces the months from the restated one, not just the latest
+    from backbone.publish import publish
+
+    publication = publish(warehouse, tmp_path / "published.duckdb", require_gates=False)
+    assert publication.tables_by_month == ["marts.fct_inventory_daily"]
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse}' as incremental (read_only)")
+        con.execute(f"attach '{tmp_path / 'published.duckdb'}' as rebuilt (read_only)")
+        assert _differences(con, "marts", "fct_inventory_daily")[:2] == (0, 0)
+
 
 def test_a_reclassified_item_rebuilds_every_inventory_month(
     incremented: Incremented, tmp_path: Path
@@ -247,11 +258,16 @@ def test_a_mapping_change_rebuilds_every_order(incremented: Incremented, tmp_pat
     assert changed >= orders
 
 
-def test_the_publication_copies_only_the_changed_orders(incremented: Incremented) -> None:
-    from backbone.publish import ORDER_KEYED_TABLES
+def test_the_publication_copies_only_the_changed_orders_and_months(
+    incremented: Incremented,
+) -> None:
+    from backbone.publish import MONTH_KEYED_TABLES, ORDER_KEYED_TABLES
 
     assert sorted(incremented.publication["tables_by_order"]) == sorted(
         f"{schema}.{table}" for schema, table in ORDER_KEYED_TABLES
+    )
+    assert sorted(incremented.publication["tables_by_month"]) == sorted(
+        f"{schema}.{table}" for schema, table in MONTH_KEYED_TABLES
     )
 
 
@@ -265,7 +281,11 @@ def test_the_publication_equals_the_working_warehouse(incremented: Incremented) 
         ).fetchall()
         assert len(tables) > 20
         for schema, table in tables:
-            if (schema, table) in {("audit", "publications"), ("audit", "order_to_cash_changes")}:
+            if (schema, table) in {
+                ("audit", "publications"),
+                ("audit", "order_to_cash_changes"),
+                ("audit", "inventory_changes"),
+            }:
                 continue  # written by the publication itself, after its copy
             only_working, only_published, rows = _differences(con, schema, table)
             assert (only_working, only_published) == (0, 0), (
