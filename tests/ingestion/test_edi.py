@@ -123,6 +123,8 @@ def test_a_batch_parsed_in_worker_processes_lands_as_one_parsed_here(
 def test_only_a_big_batch_starts_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Starting the workers costs seconds: a day's few megabytes parse here unless they run."""
     monkeypatch.setenv(pool.WORKERS_VARIABLE, "2")
+    # whatever an earlier test in this process left running
+    monkeypatch.setattr(edi_reader, "pool_started", lambda: False)
     files = [BatchFile(Path(f"{i}.x12"), f"{i}.x12", b"x" * (512 << 10)) for i in range(8)]
     assert len(edi_reader._chunks(files)) == 1  # 4 MB, no workers yet: parsed here
     monkeypatch.setattr(edi_reader, "pool_started", lambda: True)
