@@ -67,3 +67,26 @@
         '{{ invocation_id }}'
     from {{ source('audit', 'load_manifest') }};
 {%- endmacro %}
+
+
+{#- (in an on-run-end hook) Which of these models this invocation of `dbt run` or `dbt build`
+    built successfully. -#}
+{% macro models_built(results, names) -%}
+    {%- set built = [] -%}
+    {%- if execute and flags.WHICH in ('run', 'build') -%}
+        {%- for result in results -%}
+            {%- if result.node.resource_type == 'model' and result.node.name in names
+                and result.status == 'success' -%}
+                {%- do built.append(result.node.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(built) }}
+{%- endmacro %}
+
+
+{#- A model's relation, where ref() isn't allowed (in a hook). -#}
+{% macro model_relation(name) -%}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ name] -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}

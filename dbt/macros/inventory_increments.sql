@@ -48,21 +48,9 @@
     publication, backbone/publish.py; every month with --full-refresh), keep the dimension rows
     it was valued with, and mark the loads it has seen. -#}
 {% macro record_inventory_build(results) -%}
-    {%- if not execute or flags.WHICH not in ('run', 'build') -%}
+    {%- if models_built(results, ['fct_inventory_daily']) | length == 0 -%}
         {{ return('') }}
-    {%- endif -%}
-    {%- set built = [] -%}
-    {%- for result in results -%}
-        {%- if result.node.resource_type == 'model' and result.node.name == 'fct_inventory_daily'
-            and result.status == 'success' -%}
-            {%- do built.append(result.node.name) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if built | length == 0 -%}
-        {{ return('') }}
-    {%- endif -%}
-    {#- ref() isn't allowed in a hook: relations from the graph -#}
-    {%- set node = graph.nodes['model.' ~ project_name ~ '.int_inventory_months_changed'] -%}
+    {%- endif %}
     create table if not exists audit.inventory_changes (
         invocation_id varchar,
         rebuild_from_month varchar,
@@ -73,13 +61,10 @@
         '{{ invocation_id }}',
         changed.rebuild_from_month,
         changed.is_full_rebuild or {{ 'true' if flags.FULL_REFRESH else 'false' }}
-    from {{ api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) }}
-        as changed;
-    {%- for model in inventory_dimension_models() -%}
-        {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model] %}
+    from {{ model_relation('int_inventory_months_changed') }} as changed;
+    {%- for model in inventory_dimension_models() %}
     drop table if exists {{ inventory_built_relation(model) }};
-    create table {{ inventory_built_relation(model) }} as
-    select * from {{ api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) }};
+    create table {{ inventory_built_relation(model) }} as select * from {{ model_relation(model) }};
     {%- endfor %}
     {{ create_incremental_builds() }}
     {{ record_mark('inventory_daily') }}

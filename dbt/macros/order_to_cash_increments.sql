@@ -56,25 +56,12 @@
     of the chain succeeded; else it stays where it was (the next run rebuilds more, never
     less). -#}
 {% macro record_order_to_cash_build(results) -%}
-    {%- if not execute or flags.WHICH not in ('run', 'build') -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set built = [] -%}
-    {%- for result in results -%}
-        {%- if result.node.resource_type == 'model' and result.node.name in order_to_cash_models()
-            and result.status == 'success' -%}
-            {%- do built.append(result.node.name) -%}
-        {%- endif -%}
-    {%- endfor -%}
+    {%- set built = models_built(results, order_to_cash_models()) -%}
     {%- if built | length == 0 -%}
         {{ return('') }}
     {%- endif -%}
     {%- set state = incremental_builds_relation() -%}
-    {#- ref() isn't allowed in a hook: the relation from the graph -#}
-    {%- set node = graph.nodes['model.' ~ project_name ~ '.int_orders_changed'] -%}
-    {%- set changed_orders = api.Relation.create(
-        database=node.database, schema=node.schema, identifier=node.alias
-    ) -%}
+    {%- set changed_orders = model_relation('int_orders_changed') -%}
     {%- set whole_chain = built | length == order_to_cash_models() | length -%}
     create table if not exists audit.order_to_cash_changes (
         invocation_id varchar,

@@ -99,9 +99,7 @@ def refreshed(incremented: Incremented, tmp_path_factory: pytest.TempPathFactory
 
 
 def test_the_increment_equals_a_full_build(incremented: Incremented, refreshed: Path) -> None:
-    with duckdb.connect() as con:
-        con.execute(f"attach '{incremented.world.warehouse}' as incremental (read_only)")
-        con.execute(f"attach '{refreshed}' as rebuilt (read_only)")
+    with _side_by_side(incremented.world.warehouse, refreshed) as con:
         for schema, tables in [*CHAIN.items(), *BY_MONTH.items()]:
             for table in tables:
                 only_incremental, only_rebuilt, rows = _differences(con, schema, table)
@@ -179,9 +177,7 @@ def test_a_restated_cost_rebuilds_the_months_it_reaches(
     full = tmp_path / "full.duckdb"
     shutil.copyfile(warehouse, full)
     _dbt(full, tmp_path, "run", "--full-refresh", "--select", "fct_inventory_daily")
-    with duckdb.connect() as con:
-        con.execute(f"attach '{warehouse}' as incremental (read_only)")
-        con.execute(f"attach '{full}' as rebuilt (read_only)")
+    with _side_by_side(warehouse, full) as con:
         changed_from, full_rebuild = con.execute(
             "select changed_from, is_full_rebuild"
             " from incremental.intermediate.int_inventory_months_changed"
@@ -194,9 +190,7 @@ def test_a_restated_cost_rebuilds_the_months_it_reaches(
 
     publication = publish(warehouse, tmp_path / "published.duckdb", require_gates=False)
     assert publication.tables_by_month == ["marts.fct_inventory_daily"]
-    with duckdb.connect() as con:
-        con.execute(f"attach '{warehouse}' as incremental (read_only)")
-        con.execute(f"attach '{tmp_path / 'published.duckdb'}' as rebuilt (read_only)")
+    with _side_by_side(warehouse, tmp_path / "published.duckdb") as con:
         assert _differences(con, "marts", "fct_inventory_daily")[:2] == (0, 0)
 
 
@@ -273,9 +267,7 @@ def test_the_publication_copies_only_the_changed_orders_and_months(
 
 def test_the_publication_equals_the_working_warehouse(incremented: Incremented) -> None:
     """Every published table, the ones copied by order included, row for row."""
-    with duckdb.connect() as con:
-        con.execute(f"attach '{incremented.world.warehouse}' as incremental (read_only)")
-        con.execute(f"attach '{incremented.world.published}' as rebuilt (read_only)")
+    with _side_by_side(incremented.world.warehouse, incremented.world.published) as con:
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'rebuilt'"
         ).fetchall()
@@ -316,6 +308,14 @@ def _delete_an_old_shipped_order_line(erp: Path) -> tuple[str, int]:
 
 def _chain_models() -> list[str]:
     return [table for tables in CHAIN.values() for table in tables]
+
+
+def _side_by_side(incremental: Path, rebuilt: Path) -> duckdb.DuckDBPyConnection:
+    """A connection with both warehouses attached, as `_differences` compares them."""
+    con = duckdb.connect()
+    con.execute(f"attach '{incremental}' as incremental (read_only)")
+    con.execute(f"attach '{rebuilt}' as rebuilt (read_only)")
+    return con
 
 
 def _differences(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[int, int, int]:
