@@ -49,8 +49,9 @@ class Publication:
     loads_through: str | None
     version_file: str
     tables: list[str] = field(default_factory=list)
-    # tables that took only the changed orders' (months') rows from the working warehouse
+    # tables that took only the changed orders' rows from the working warehouse
     tables_by_order: list[str] = field(default_factory=list)
+    # ... and only the changed months' rows
     tables_by_month: list[str] = field(default_factory=list)
 
 

@@ -163,15 +163,15 @@ def test_a_restated_cost_rebuilds_the_months_it_reaches(
     incremented: Incremented, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "restated.duckdb"
-    shutil.copyfile(incremented.world.warehouse, warehouse)
-    with duckdb.connect(str(warehouse)) as con:
-        restated_from = con.execute(
-            "update raw.group_erp_item_costs set unit_cost = unit_cost * 1.1,"
-            " _loaded_at = now()::timestamp where (company_code, item_id, valid_from) = ("
-            "  select (company_code, item_id, valid_from) from raw.group_erp_item_costs"
-            "  where valid_to is not null and not _deleted order by valid_from limit 1)"
-            " returning valid_from"
-        ).fetchone()[0]
+    (restated_from,) = _changed_copy(
+        incremented,
+        warehouse,
+        "update raw.group_erp_item_costs set unit_cost = unit_cost * 1.1,"
+        " _loaded_at = now()::timestamp where (company_code, item_id, valid_from) = ("
+        "  select (company_code, item_id, valid_from) from raw.group_erp_item_costs"
+        "  where valid_to is not null and not _deleted order by valid_from limit 1)"
+        " returning valid_from",
+    )
     rebuilt = ("int_item_costs", "int_inventory_months_changed", "fct_inventory_daily")
     _dbt(warehouse, tmp_path, "run", "--select", *rebuilt)
     full = tmp_path / "full.duckdb"
@@ -199,13 +199,13 @@ def test_a_reclassified_item_rebuilds_every_inventory_month(
 ) -> None:
     """An item's ABC class (or golden id, through the steward's crosswalk) is on every day of it."""
     warehouse = tmp_path / "reclassified.duckdb"
-    shutil.copyfile(incremented.world.warehouse, warehouse)
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(
-            "update raw.group_erp_items set abc_class = case abc_class when 'A' then 'C' else 'A'"
-            " end, _loaded_at = now()::timestamp"
-            " where item_id = (select min(item_id) from raw.group_erp_items)"
-        )
+    _changed_copy(
+        incremented,
+        warehouse,
+        "update raw.group_erp_items set abc_class = case abc_class when 'A' then 'C' else 'A'"
+        " end, _loaded_at = now()::timestamp"
+        " where item_id = (select min(item_id) from raw.group_erp_items)",
+    )
     _dbt(warehouse, tmp_path, "run", "--select", "int_item_xref", "int_inventory_months_changed")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         full = con.execute(
@@ -234,12 +234,12 @@ def test_an_order_line_deleted_in_the_erp_leaves_the_marts(incremented: Incremen
 def test_a_mapping_change_rebuilds_every_order(incremented: Incremented, tmp_path: Path) -> None:
     """A steward's crosswalk load can remap any old line: the next run rebuilds them all."""
     copy = tmp_path / "remapped.duckdb"
-    shutil.copyfile(incremented.world.warehouse, copy)
-    with duckdb.connect(str(copy)) as con:
-        con.execute(
-            "insert into raw.crosswalk_items select * replace (now()::timestamp as _loaded_at)"
-            " from raw.crosswalk_items limit 1"
-        )
+    _changed_copy(
+        incremented,
+        copy,
+        "insert into raw.crosswalk_items select * replace (now()::timestamp as _loaded_at)"
+        " from raw.crosswalk_items limit 1",
+    )
     _dbt(copy, tmp_path, "run", "--select", "int_orders_changed")
     with duckdb.connect(str(copy), read_only=True) as con:
         changed, full = con.execute(
@@ -308,6 +308,14 @@ def _delete_an_old_shipped_order_line(erp: Path) -> tuple[str, int]:
 
 def _chain_models() -> list[str]:
     return [table for tables in CHAIN.values() for table in tables]
+
+
+def _changed_copy(incremented: Incremented, copy: Path, change: str) -> tuple:
+    """A copy of the incremented warehouse with one change (a statement) made to its raw layer:
+    the statement's first row."""
+    shutil.copyfile(incremented.world.warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        return con.execute(change).fetchone()
 
 
 def _side_by_side(incremental: Path, rebuilt: Path) -> duckdb.DuckDBPyConnection:
